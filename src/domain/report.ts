@@ -1,0 +1,106 @@
+/**
+ * What the analysis concludes. Platform-neutral data: renderers format it and never decide severity;
+ * rules decide severity and never format for a platform.
+ */
+import type { TcpState } from './snapshot.js';
+
+export type Severity = 'critical' | 'warning' | 'info';
+
+/** Rule ids are a public contract: tests, automation and Slack digests key on them. */
+export type RuleId =
+  | 'accept-queue-full'
+  | 'accept-queue-backlog'
+  | 'listen-overflow'
+  | 'syn-recv-stuck'
+  | 'close-wait-leak'
+  | 'close-wait-unread'
+  | 'close-wait-unaccepted'
+  | 'kube-proxy-nodeport-trap'
+  | 'somaxconn-low'
+  | 'sysctl-audit'
+  | 'time-wait-pressure'
+  | 'conntrack-near-max'
+  | 'socket-memory-pressure'
+  | 'retransmission-rate'
+  | 'collection-gap'
+  | (string & {});
+
+export interface Finding {
+  rule: RuleId;
+  severity: Severity;
+  /** Local ports this finding is about, ascending; empty for node-wide findings. */
+  ports: number[];
+  /** One line: what is wrong. */
+  title: string;
+  /** A few sentences: why it matters and how it connects to the other findings. */
+  detail: string;
+  /** The lines of data that prove it, as a reader would check them. */
+  evidence: string[];
+  /** What to do, in words. */
+  recommendation: string;
+  /** Exact commands to run on the node, if any. Never executed by tcpcheck. */
+  commands: string[];
+  /** Rule ids of findings this one explains (a cause points at its symptoms). */
+  explains: RuleId[];
+}
+
+export interface ListenerView {
+  address: string;
+  port: number;
+  process: { name: string; pid: number } | null;
+  /** Accept-queue length in the last sample. */
+  acceptQueue: number;
+  backlog: number;
+  /** Accept-queue length per sample, oldest first. */
+  acceptQueueSamples: number[];
+}
+
+export interface PeerView {
+  localPort: number;
+  ip: string;
+  state: TcpState;
+  count: number;
+  /** Sum of Recv-Q over these sockets, less the one byte per socket that stands for the FIN in CLOSE-WAIT. */
+  unreadBytes: number;
+  /** Largest single Recv-Q among these sockets. */
+  maxRecvQ: number;
+}
+
+export interface CounterView {
+  value: number;
+  /** Change between the first and last sample; null with a single sample. */
+  delta: number | null;
+  /** delta / interval; null when either is unknown. */
+  perSecond: number | null;
+}
+
+export interface Verdict {
+  severity: Severity | 'ok';
+  /** e.g. "3 accept queues full (kube-proxy NodePorts), 577 CLOSE-WAIT, 170 listen overflows/s". */
+  headline: string;
+  /** The most likely cause in one sentence; null when healthy. */
+  cause: string | null;
+}
+
+/** Exit codes for scripts and cron. */
+export const ExitCode = { healthy: 0, warning: 1, critical: 2, failed: 3 } as const;
+
+export interface Report {
+  schemaVersion: 1;
+  node: string;
+  hostname: string | null;
+  kernel: string | null;
+  collectedAt: string | null;
+  intervalSec: number | null;
+  source: string;
+  states: Partial<Record<TcpState, number>>;
+  listeners: ListenerView[];
+  peers: PeerView[];
+  counters: Record<string, CounterView>;
+  sysctl: Record<string, string>;
+  findings: Finding[];
+  verdict: Verdict;
+  /** Parser lines skipped, per source. */
+  skipped: Record<string, number>;
+  exitCode: 0 | 1 | 2 | 3;
+}

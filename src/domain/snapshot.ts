@@ -1,0 +1,127 @@
+/**
+ * The typed picture of one node that the parsers build and the rules read.
+ * Pure data: no I/O, no clock. Everything a rule needs is here; nothing here is formatted.
+ */
+
+/** TCP states as `ss` names them. `netstat` spellings (`CLOSE_WAIT`) and `/proc/net/tcp` hex codes are normalised to these. */
+export type TcpState =
+  | 'ESTAB'
+  | 'SYN-SENT'
+  | 'SYN-RECV'
+  | 'FIN-WAIT-1'
+  | 'FIN-WAIT-2'
+  | 'TIME-WAIT'
+  | 'UNCONN'
+  | 'CLOSE-WAIT'
+  | 'LAST-ACK'
+  | 'LISTEN'
+  | 'CLOSING'
+  | 'UNKNOWN';
+
+/** A process that holds a socket, from `users:(("kube-proxy",pid=1515,fd=51))`. */
+export interface ProcessRef {
+  name: string;
+  pid: number;
+  fd: number | null;
+}
+
+/** One TCP socket. Addresses are kept as printed but without brackets, zone (`%eth0`) or port. */
+export interface Socket {
+  state: TcpState;
+  /** LISTEN: current accept-queue length. Others: bytes received and not yet read by the application. */
+  recvQ: number;
+  /** LISTEN: the backlog (min(listen() argument, somaxconn)). Others: bytes sent and not yet acknowledged. */
+  sendQ: number;
+  localAddress: string;
+  localPort: number;
+  /** `*` for a wildcard peer (listeners). An IPv4-mapped IPv6 address (`::ffff:1.2.3.4`) is reduced to `1.2.3.4`. */
+  peerAddress: string;
+  /** null for a wildcard peer port (`*`). */
+  peerPort: number | null;
+  /** Owners; empty when `ss` printed none (no owner, or owners were not asked for). See {@link SocketTable.ownersKnown}. */
+  processes: ProcessRef[];
+}
+
+/** Which sockets a table is known to hold, so rules never draw conclusions from a partial view. */
+export type Coverage =
+  /** Every TCP socket on the node. */
+  | { kind: 'full' }
+  /** Only those on these local ports (e.g. a transcript's `ss -antp | grep 31493`). */
+  | { kind: 'ports'; ports: number[] }
+  /** An unknown subset. */
+  | { kind: 'partial' };
+
+export interface SocketTable {
+  sockets: Socket[];
+  coverage: Coverage;
+  /** True when the source asked for owners (`ss -p`) for the states it printed, so an empty `processes` means "no owner". */
+  ownersKnown: boolean;
+}
+
+/** One reading of the listen sockets. Sampled twice so a backlog that stays is told from a transient one. */
+export interface ListenSample {
+  /** Seconds since the first sample; null when unknown (a transcript). */
+  atSec: number | null;
+  listeners: Socket[];
+}
+
+/** One reading of the kernel counters, by nstat name: `TcpExtListenOverflows`, `TcpRetransSegs`, `IpExtInOctets`. */
+export interface CounterSample {
+  atSec: number | null;
+  values: Record<string, number>;
+}
+
+export interface ProcessInfo {
+  pid: number;
+  name: string;
+  /** Full command line, arguments joined by single spaces; null when not readable. */
+  cmdline: string | null;
+}
+
+/** Something the collection or the parsing could not do. Never fatal: it becomes an info finding. */
+export interface CollectionNote {
+  /** The section or source it concerns, e.g. `ss-owned`, `sysctl`. */
+  source: string;
+  message: string;
+}
+
+/** Lines a parser could not read: counted, with a few examples, never thrown. */
+export interface ParseIssue {
+  source: string;
+  skipped: number;
+  examples: string[];
+}
+
+export interface NodeMeta {
+  /** The name the user asked for (inventory name), or the hostname. */
+  node: string;
+  hostname: string | null;
+  /** `uname -r`, e.g. `4.4.0-1092-aws`. */
+  kernel: string | null;
+  uptimeSec: number | null;
+  /** ISO 8601, when the first sample was taken. */
+  collectedAt: string | null;
+  /** Seconds between the two samples; null when unknown. */
+  intervalSec: number | null;
+  /** Effective uid of the collection script; null when unknown. Non-root cannot see other users' process names. */
+  uid: number | null;
+  /** How the data came: `local`, `ssh`, `kube`, `bundle`, `transcript`. */
+  source: string;
+}
+
+export interface Snapshot {
+  meta: NodeMeta;
+  sockets: SocketTable;
+  /** Totals per state when a source printed them directly (a transcript's `netstat -n | awk` tally); otherwise counted from `sockets`. */
+  stateTotals: Partial<Record<TcpState, number>> | null;
+  /** Chronological; usually two. */
+  listenSamples: ListenSample[];
+  /** Chronological; usually two. */
+  counterSamples: CounterSample[];
+  /** `net.core.somaxconn` → `128`. Values as printed (ranges stay `32768\t60999`, normalised to single spaces). */
+  sysctl: Record<string, string>;
+  /** Keyed by pid. */
+  processes: Record<number, ProcessInfo>;
+  notes: CollectionNote[];
+  parseIssues: ParseIssue[];
+}
