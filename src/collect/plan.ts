@@ -93,6 +93,7 @@ meta() {
   echo "uptime $(cut -d' ' -f1 /proc/uptime)"
   echo "uid $(id -u)"
   echo "epoch $(date +%s)"
+  echo "interval $iv"
   command -v ss >/dev/null 2>&1 && echo "ss $(ss -V 2>/dev/null | head -n1)"
   return 0
 }

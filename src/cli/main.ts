@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+/**
+ * The tcpcheck command line. Exit codes: 0 healthy, 1 warning, 2 critical, 3 could not diagnose.
+ */
+import { Command } from 'commander';
+import { registerAnalyze } from './commands/analyze.js';
+import { registerCheck } from './commands/check.js';
+
+const program = new Command();
+program
+  .name('tcpcheck')
+  .description('Finds the root cause of TCP trouble on a node: full accept queues, CLOSE-WAIT leaks, listen overflows.')
+  .version('0.1.0')
+  .showHelpAfterError()
+  // Usage errors are "could not diagnose" for scripts and cron.
+  .exitOverride((err) => {
+    process.exit(err.exitCode === 0 ? 0 : 3);
+  });
+
+registerCheck(program);
+registerAnalyze(program);
+
+await program.parseAsync(process.argv);

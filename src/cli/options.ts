@@ -1,0 +1,14 @@
+/** Option parsers shared by the CLI commands: strict, with errors commander prints as usage errors. */
+import { InvalidArgumentError } from 'commander';
+import { FORMATS, type Format } from './output.js';
+
+export function parseFormat(value: string): Format {
+  if ((FORMATS as readonly string[]).includes(value)) return value as Format;
+  throw new InvalidArgumentError(`expected one of ${FORMATS.join(', ')}`);
+}
+
+/** Seconds between the two samples: an integer 0..60. */
+export function parseInterval(value: string): number {
+  if (!/^\d{1,2}$/.test(value) || Number(value) > 60) throw new InvalidArgumentError('expected whole seconds from 0 to 60');
+  return Number(value);
+}

@@ -1,0 +1,53 @@
+/**
+ * Saves and loads raw bundles (`tcpcheck check --save DIR`, `tcpcheck analyze DIR`).
+ *
+ * Layout: `bundle.json` (node, transport, collectedAt, intervalSec, and per section its name and exit
+ * status) beside `<section>.out` and `<section>.err`, so a human can read the raw outputs directly.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { RawBundle } from '../domain/raw.js';
+import { inputInvalid } from '../errors.js';
+
+const manifestSchema = z.object({
+  format: z.literal('tcpcheck-bundle/1'),
+  node: z.string(),
+  transport: z.string(),
+  collectedAt: z.string(),
+  intervalSec: z.number(),
+  sections: z.array(z.object({ name: z.string().regex(/^[a-z0-9-]+$/), exitCode: z.number().int().nullable() })),
+});
+
+export const BUNDLE_MANIFEST = 'bundle.json';
+
+export async function saveBundle(dir: string, bundle: RawBundle): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const manifest: z.infer<typeof manifestSchema> = {
+    format: 'tcpcheck-bundle/1',
+    node: bundle.node,
+    transport: bundle.transport,
+    collectedAt: bundle.collectedAt,
+    intervalSec: bundle.intervalSec,
+    sections: bundle.sections.map((s) => ({ name: s.name, exitCode: s.exitCode })),
+  };
+  for (const s of bundle.sections) {
+    await writeFile(join(dir, `${s.name}.out`), s.stdout);
+    await writeFile(join(dir, `${s.name}.err`), s.stderr);
+  }
+  await writeFile(join(dir, BUNDLE_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+export async function loadBundle(dir: string): Promise<RawBundle> {
+  let manifest: z.infer<typeof manifestSchema>;
+  try {
+    manifest = manifestSchema.parse(JSON.parse(await readFile(join(dir, BUNDLE_MANIFEST), 'utf8')));
+  } catch (err) {
+    throw inputInvalid(`${dir} is not a tcpcheck bundle: ${BUNDLE_MANIFEST} is missing or malformed (${(err as Error).message.split('\n')[0]})`);
+  }
+  const read = (f: string) => readFile(join(dir, f), 'utf8').catch(() => '');
+  const sections = await Promise.all(
+    manifest.sections.map(async (s) => ({ name: s.name, exitCode: s.exitCode, stdout: await read(`${s.name}.out`), stderr: await read(`${s.name}.err`) })),
+  );
+  return { node: manifest.node, transport: manifest.transport, collectedAt: manifest.collectedAt, intervalSec: manifest.intervalSec, sections };
+}

@@ -1,0 +1,37 @@
+/**
+ * TCP state names as the tools print them, reduced to the `ss` spelling the domain uses.
+ *
+ *     ss:       ESTAB  SYN-RECV  CLOSE-WAIT  TIME-WAIT  FIN-WAIT-1
+ *     netstat:  ESTABLISHED  SYN_RECV  CLOSE_WAIT  TIME_WAIT  FIN_WAIT1
+ */
+import type { TcpState } from '../domain/snapshot.js';
+
+const NAMES = new Map<string, TcpState>([
+  ['ESTAB', 'ESTAB'],
+  ['ESTABLISHED', 'ESTAB'],
+  ['SYN-SENT', 'SYN-SENT'],
+  ['SYN_SENT', 'SYN-SENT'],
+  ['SYN-RECV', 'SYN-RECV'],
+  ['SYN_RECV', 'SYN-RECV'],
+  ['FIN-WAIT-1', 'FIN-WAIT-1'],
+  ['FIN_WAIT1', 'FIN-WAIT-1'],
+  ['FIN_WAIT_1', 'FIN-WAIT-1'],
+  ['FIN-WAIT-2', 'FIN-WAIT-2'],
+  ['FIN_WAIT2', 'FIN-WAIT-2'],
+  ['FIN_WAIT_2', 'FIN-WAIT-2'],
+  ['TIME-WAIT', 'TIME-WAIT'],
+  ['TIME_WAIT', 'TIME-WAIT'],
+  ['UNCONN', 'UNCONN'],
+  ['CLOSE-WAIT', 'CLOSE-WAIT'],
+  ['CLOSE_WAIT', 'CLOSE-WAIT'],
+  ['LAST-ACK', 'LAST-ACK'],
+  ['LAST_ACK', 'LAST-ACK'],
+  ['LISTEN', 'LISTEN'],
+  ['CLOSING', 'CLOSING'],
+  ['UNKNOWN', 'UNKNOWN'],
+]);
+
+/** The domain state for a printed state name (`CLOSE_WAIT` → `CLOSE-WAIT`); undefined when it is none. */
+export function toTcpState(name: string): TcpState | undefined {
+  return NAMES.get(name);
+}
