@@ -1,0 +1,184 @@
+/**
+ * `npm run bench`: parse + analyze synthetic `ss -tan` output of 10k, 100k and 1M sockets, next to
+ * `awk '{++S[$1]}'` (the incident report's own method) on the same file.
+ *
+ * Each size runs in its own child process so peak RSS (`process.resourceUsage().maxRSS`) is that
+ * run's alone. Exits non-zero when 1M sockets take more than 2 s or 500 MB.
+ *
+ * The pipeline measured is the product's: read the file, buildSnapshot (ss-owned with owners merged
+ * into the full ss-all table, as a real collection has it), then analyze when src/analyze is there.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import type { RawBundle } from '../src/domain/raw.js';
+import type { Snapshot } from '../src/domain/snapshot.js';
+import { buildSnapshot } from '../src/parse/bundle.js';
+
+const SIZES = [10_000, 100_000, 1_000_000];
+const LIMIT_MS = 2000;
+const LIMIT_MB = 500;
+const AWK_PROGRAM = '{++S[$1]} END {for (a in S) print a, S[a]}';
+const here = fileURLToPath(import.meta.url);
+
+interface ChildResult {
+  sockets: number;
+  readMs: number;
+  snapshotMs: number;
+  analyzeMs: number | null;
+  totalMs: number;
+  maxRssMb: number;
+}
+
+/** Deterministic PRNG (mulberry32) so every run measures the same file. */
+function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const pad = (s: string, n: number) => (s.length >= n ? `${s} ` : s + ' '.repeat(n - s.length));
+
+/** Writes ss-all (`ss -tan`) and ss-owned (`ss -tanp` of LISTEN, CLOSE-WAIT, SYN-RECV) for n sockets. */
+function generate(dir: string, n: number): { all: string; owned: string } {
+  const rand = rng(n);
+  const listeners = Math.min(300, Math.max(10, Math.floor(n / 1000)));
+  const nodeIps = ['10.0.12.7', '172.1.52.100'];
+  const all: string[] = ['State      Recv-Q Send-Q        Local Address:Port          Peer Address:Port Process'];
+  const owned: string[] = [];
+  const ports: number[] = [];
+  for (let i = 0; i < listeners; i++) {
+    const port = 30000 + i * 7;
+    ports.push(port);
+    const v6 = i % 3 === 0;
+    const local = v6 ? `[::]:${port}` : i % 3 === 1 ? `0.0.0.0:${port}` : `*:${port}`;
+    const queue = i % 50 === 0 ? 129 : i % 7 === 0 ? Math.floor(rand() * 20) : 0;
+    const line = `${pad('LISTEN', 11)}${pad(String(queue), 7)}${pad('128', 7)}${pad(local, 26)}${pad(v6 ? '[::]:*' : '0.0.0.0:*', 26)}`;
+    all.push(line);
+    owned.push(`${line}users:(("kube-proxy",pid=1515,fd=${10 + i}))`);
+  }
+  for (let i = listeners; i < n; i++) {
+    const r = rand();
+    const state = r < 0.8 ? 'ESTAB' : r < 0.92 ? 'TIME-WAIT' : r < 0.96 ? 'CLOSE-WAIT' : r < 0.97 ? 'SYN-RECV' : r < 0.985 ? 'FIN-WAIT-2' : 'LAST-ACK';
+    const mapped = rand() < 0.4;
+    const port = ports[Math.floor(rand() * ports.length)] as number;
+    const peer = `172.1.${Math.floor(rand() * 64)}.${Math.floor(rand() * 254) + 1}`;
+    const peerPort = 1024 + Math.floor(rand() * 64000);
+    const ip = nodeIps[i & 1] as string;
+    const local = mapped ? `[::ffff:${ip}]:${port}` : `${ip}:${port}`;
+    const remote = mapped ? `[::ffff:${peer}]:${peerPort}` : `${peer}:${peerPort}`;
+    const recvQ = state === 'CLOSE-WAIT' ? (rand() < 0.9 ? 1 : Math.floor(rand() * 10000)) : state === 'ESTAB' && rand() < 0.05 ? Math.floor(rand() * 5000) : 0;
+    const sendQ = state === 'ESTAB' && rand() < 0.05 ? Math.floor(rand() * 5000) : 0;
+    const line = `${pad(state, 11)}${pad(String(recvQ), 7)}${pad(String(sendQ), 7)}${pad(local, 26)}${pad(remote, 26)}`;
+    all.push(line);
+    if (state === 'CLOSE-WAIT' || state === 'SYN-RECV') owned.push(line);
+  }
+  const allPath = join(dir, `ss-all-${n}.txt`);
+  const ownedPath = join(dir, `ss-owned-${n}.txt`);
+  writeFileSync(allPath, `${all.join('\n')}\n`);
+  writeFileSync(ownedPath, `${owned.join('\n')}\n`);
+  return { all: allPath, owned: ownedPath };
+}
+
+/** Child: the measured run. */
+async function runChild(allPath: string, ownedPath: string): Promise<void> {
+  // Loaded by path so the bench runs whether or not the analyzer is there yet.
+  const analyzeUrl = pathToFileURL(join(here, '../../src/analyze/index.ts')).href;
+  const analyzer = (await import(analyzeUrl).catch(() => null)) as { analyze(s: Snapshot): unknown } | null;
+  const t0 = performance.now();
+  const bundle: RawBundle = {
+    node: 'bench',
+    transport: 'local',
+    collectedAt: '2026-01-01T00:00:00.000Z',
+    intervalSec: 5,
+    sections: [
+      { name: 'meta', stdout: 'hostname bench\nkernel 5.15.0\nuptime 100\nuid 0\n', stderr: '', exitCode: 0 },
+      { name: 'ss-owned', stdout: readFileSync(ownedPath, 'utf8'), stderr: '', exitCode: 0 },
+      { name: 'ss-all', stdout: readFileSync(allPath, 'utf8'), stderr: '', exitCode: 0 },
+    ],
+  };
+  const t1 = performance.now();
+  const snapshot = buildSnapshot(bundle);
+  const t2 = performance.now();
+  let analyzeMs: number | null = null;
+  if (analyzer) {
+    analyzer.analyze(snapshot);
+    analyzeMs = performance.now() - t2;
+  }
+  const t3 = performance.now();
+  const result: ChildResult = {
+    sockets: snapshot.sockets.sockets.length,
+    readMs: t1 - t0,
+    snapshotMs: t2 - t1,
+    analyzeMs,
+    totalMs: t3 - t0,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+  };
+  process.stdout.write(JSON.stringify(result));
+}
+
+function timeAwk(path: string): { ms: number; awk: string } {
+  const version = spawnSync('awk', ['-W', 'version'], { encoding: 'utf8' });
+  const awk = /GNU Awk/.test(version.stdout) ? 'gawk' : /mawk/i.test(`${version.stdout}${version.stderr}`) ? 'mawk' : 'awk';
+  const t0 = performance.now();
+  const run = spawnSync('awk', [AWK_PROGRAM, path], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const ms = performance.now() - t0;
+  if (run.status !== 0) throw new Error(`awk failed: ${run.stderr}`);
+  return { ms, awk };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tcpcheck-bench-'));
+  let failed = false;
+  try {
+    const rows: string[][] = [];
+    let awkName = 'awk';
+    let analyzed = false;
+    for (const n of SIZES) {
+      const files = generate(dir, n);
+      const child = spawnSync(process.execPath, [...process.execArgv, here, '--child', files.all, files.owned], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      if (child.status !== 0) throw new Error(`bench child failed for ${n}: ${child.stderr}`);
+      const r = JSON.parse(child.stdout) as ChildResult;
+      const awk = timeAwk(files.all);
+      awkName = awk.awk;
+      analyzed = r.analyzeMs !== null;
+      rows.push([
+        n.toLocaleString('en-US'),
+        r.sockets.toLocaleString('en-US'),
+        r.readMs.toFixed(0),
+        r.snapshotMs.toFixed(0),
+        r.analyzeMs === null ? '-' : r.analyzeMs.toFixed(0),
+        r.totalMs.toFixed(0),
+        ((r.totalMs * 1e6) / n).toFixed(0),
+        r.maxRssMb.toFixed(0),
+        awk.ms.toFixed(0),
+        (r.totalMs / awk.ms).toFixed(2),
+      ]);
+      if (n === 1_000_000 && (r.totalMs > LIMIT_MS || r.maxRssMb > LIMIT_MB)) failed = true;
+      if (r.totalMs > 3 * awk.ms && n >= 100_000) console.error(`note: ${n} sockets took more than 3x ${awkName}`);
+    }
+    const head = ['sockets', 'parsed', 'read ms', 'snapshot ms', 'analyze ms', 'total ms', 'ns/socket', 'peak RSS MB', `${awkName} ms`, `x ${awkName}`];
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+    const fmt = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i] as number)).join('  ');
+    console.log(`parse${analyzed ? ' + analyze' : ' + buildSnapshot (src/analyze/index.ts not found)'} vs ${awkName} '${AWK_PROGRAM}'`);
+    console.log(fmt(head));
+    for (const r of rows) console.log(fmt(r));
+    console.log(`limits for 1M sockets: ${LIMIT_MS} ms, ${LIMIT_MB} MB: ${failed ? 'EXCEEDED' : 'met'}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  if (failed) process.exit(1);
+}
+
+if (process.argv[2] === '--child') {
+  await runChild(process.argv[3] as string, process.argv[4] as string);
+} else {
+  await main();
+}

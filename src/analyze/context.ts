@@ -1,0 +1,74 @@
+/**
+ * What every rule reads: the snapshot plus the views derived from it once (listeners with their
+ * samples, sockets by state, counter deltas, state totals), so no rule recounts a million sockets.
+ */
+import type { CounterView, ListenerView } from '../domain/report.js';
+import type { Snapshot, Socket, TcpState } from '../domain/snapshot.js';
+import { buildCounterViews } from './counters.js';
+import { buildListenerViews } from './listeners.js';
+
+/** Display order of states, roughly from "worth a look" to "normal". */
+export const STATE_ORDER: readonly TcpState[] = [
+  'LISTEN', 'SYN-RECV', 'CLOSE-WAIT', 'LAST-ACK', 'FIN-WAIT-1', 'FIN-WAIT-2', 'CLOSING', 'TIME-WAIT', 'SYN-SENT', 'ESTAB', 'UNCONN', 'UNKNOWN',
+];
+
+export interface AnalysisContext {
+  snapshot: Snapshot;
+  listeners: ListenerView[];
+  /** Sockets per state, from the socket table (LISTEN included). */
+  byState: ReadonlyMap<TcpState, Socket[]>;
+  /** Count per state: the source's own totals when it printed them, else counted from the table. */
+  states: Partial<Record<TcpState, number>>;
+  counters: Record<string, CounterView>;
+}
+
+/** Derives the shared views from a snapshot. Linear in the number of sockets. */
+export function buildContext(snapshot: Snapshot): AnalysisContext {
+  const byState = new Map<TcpState, Socket[]>();
+  for (const s of snapshot.sockets.sockets) {
+    const list = byState.get(s.state);
+    if (list) list.push(s);
+    else byState.set(s.state, [s]);
+  }
+  const listeners = buildListenerViews(snapshot);
+  return { snapshot, listeners, byState, states: countStates(snapshot, byState, listeners), counters: buildCounterViews(snapshot.counterSamples) };
+}
+
+function countStates(snapshot: Snapshot, byState: Map<TcpState, Socket[]>, listeners: ListenerView[]): Partial<Record<TcpState, number>> {
+  const counted: Partial<Record<TcpState, number>> = {};
+  for (const state of STATE_ORDER) {
+    const fromTotals = snapshot.stateTotals?.[state];
+    const fromTable = byState.get(state)?.length ?? 0;
+    if (fromTotals !== undefined) counted[state] = fromTotals;
+    // `netstat -n` never prints listeners, so a transcript's tally lacks LISTEN: take it from the listings.
+    else if (state === 'LISTEN' && listeners.length > 0) counted[state] = Math.max(listeners.length, fromTable);
+    else if (snapshot.stateTotals === null && fromTable > 0) counted[state] = fromTable;
+  }
+  return counted;
+}
+
+/** A sysctl as an integer; null when absent or not a number. */
+export function sysctlInt(ctx: AnalysisContext, key: string): number | null {
+  const raw = ctx.snapshot.sysctl[key]?.trim();
+  if (raw === undefined || !/^-?\d+$/.test(raw)) return null;
+  return Number(raw);
+}
+
+/** Sockets in a state (empty when none). */
+export function socketsIn(ctx: AnalysisContext, state: TcpState): readonly Socket[] {
+  return ctx.byState.get(state) ?? [];
+}
+
+/** The listeners on a port (IPv4 and IPv6 may both listen). */
+export function listenersOn(ctx: AnalysisContext, port: number): ListenerView[] {
+  return ctx.listeners.filter((l) => l.port === port);
+}
+
+/**
+ * True when an empty owner list means "no process holds it": the source asked for owners and the
+ * collection ran as root (non-root cannot see other users' processes).
+ */
+export function ownersVisible(ctx: AnalysisContext): boolean {
+  const uid = ctx.snapshot.meta.uid;
+  return ctx.snapshot.sockets.ownersKnown && (uid === null || uid === 0);
+}

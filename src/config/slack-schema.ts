@@ -1,0 +1,49 @@
+/**
+ * The `slack:` section of the config file: who may ask, and how the queue behaves.
+ * Composed into the full config schema by src/config/index.ts.
+ *
+ * ```yaml
+ * slack:
+ *   allowedChannels: [C0123ABCD, incidents]   # channel ids or names; empty or absent: any channel
+ *   allowedUsers: [U0123ABCD]                 # user ids or names
+ *   allowedUserGroups: [S0123ABCD]            # members of these user groups (needs usergroups:read)
+ *   defaultIntervalSec: 5
+ *   concurrency: 4
+ *   dedupeWindowSec: 60
+ * ```
+ */
+import { z } from 'zod';
+
+/** A channel id (`C…`, `G…`) or a channel name as Slack prints it (lower case, no `#`). */
+const channelRef = z
+  .string()
+  .transform((s) => s.replace(/^#/, ''))
+  .pipe(z.string().regex(/^([CGD][A-Z0-9]{2,}|[a-z0-9][a-z0-9_-]{0,79})$/, 'must be a channel id (C0123ABCD) or a channel name'));
+const userRef = z.string().regex(/^([UW][A-Z0-9]{2,}|[a-z0-9][a-z0-9._-]{0,79})$/, 'must be a user id (U0123ABCD) or a user name');
+const userGroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, 'must be a user group id (S0123ABCD)');
+
+export const slackConfigSchema = z
+  .object({
+    /** Channels where `/tcpcheck` may run. @defaultValue [] (any channel) */
+    allowedChannels: z.array(channelRef).default([]),
+    /** Users who may run it. With allowedUserGroups: a user in either list may. @defaultValue [] (anyone) */
+    allowedUsers: z.array(userRef).default([]),
+    /** User groups whose members may run it. @defaultValue [] */
+    allowedUserGroups: z.array(userGroupId).default([]),
+    /** Seconds between the two samples when the command gives no `--interval`. @defaultValue 5 */
+    defaultIntervalSec: z.number().int().min(0).max(60).default(5),
+    /** Sampling interval of a deep probe (`--deep`, the Deep probe button). @defaultValue 30 */
+    deepIntervalSec: z.number().int().min(1).max(60).default(30),
+    /** Jobs one worker runs at once. @defaultValue 4 */
+    concurrency: z.number().int().min(1).max(64).default(4),
+    /** The same node asked for again within this many seconds joins the existing check. 0 turns it off. @defaultValue 60 */
+    dedupeWindowSec: z.number().int().min(0).max(3600).default(60),
+    /** Attempts per job for transient failures (unreachable, timeout). @defaultValue 3 */
+    attempts: z.number().int().min(1).max(10).default(3),
+  })
+  .strict();
+
+export type SlackConfig = z.infer<typeof slackConfigSchema>;
+
+/** The defaults, for a config file without a `slack:` section. */
+export const defaultSlackConfig: SlackConfig = slackConfigSchema.parse({});

@@ -1,0 +1,203 @@
+/**
+ * Turns the collection plan's raw sections into a Snapshot (see src/collect/plan.ts for what each
+ * section runs). Pure: time comes from the bundle, and nothing here reads the node.
+ *
+ * A section that failed, printed stderr, was cut short or is missing becomes a CollectionNote
+ * ("could not read X: …"), and whatever stdout it has is still read.
+ */
+import { Sections } from '../collect/plan.js';
+import type { RawBundle, RawSection } from '../domain/raw.js';
+import type { CollectionNote, CounterSample, ListenSample, ParseIssue, ProcessInfo, Snapshot, Socket, SocketTable } from '../domain/snapshot.js';
+import { parseCounters } from './counters.js';
+import { parseMeta } from './meta.js';
+import { parseOwners } from './owners.js';
+import { mergeIssues } from './parse-issue.js';
+import { parseProcNetTcp } from './proc-net-tcp.js';
+import { parseSs } from './ss.js';
+import { socketKey } from './socket-key.js';
+import { parseSysctl } from './sysctl.js';
+
+/** What each section reads, in words for a note. */
+const DESCRIBE: Record<string, string> = {
+  [Sections.meta]: 'hostname, kernel and uptime',
+  [Sections.sysctl]: 'sysctl settings',
+  [Sections.counters1]: 'kernel counters (/proc/net/netstat, /proc/net/snmp)',
+  [Sections.counters2]: 'kernel counters, second sample',
+  [Sections.ssOwned]: 'socket owners (ss -tanp)',
+  [Sections.ssAll]: 'the socket table (ss -tan)',
+  [Sections.ssListen2]: 'listen sockets, second sample (ss -ltn)',
+  [Sections.procNetTcp]: 'the socket table (/proc/net/tcp)',
+  [Sections.owners]: 'command lines of listener owners',
+  [Sections.sockstat]: 'socket summary (/proc/net/sockstat)',
+};
+
+/** States the plan asks owners for; only these can take an owner from `ss-owned`. */
+const OWNED_STATES = new Set(['LISTEN', 'CLOSE-WAIT', 'SYN-RECV']);
+
+/** Parses every section of a collected bundle into one Snapshot. Never throws on bad sections. */
+export function buildSnapshot(bundle: RawBundle): Snapshot {
+  const byName = new Map<string, RawSection>();
+  for (const s of bundle.sections) byName.set(s.name, s);
+  const notes: CollectionNote[] = [];
+  const issues: ParseIssue[] = [];
+  const interval = bundle.intervalSec;
+
+  for (const s of bundle.sections) {
+    const note = noteFor(s);
+    if (note) notes.push(note);
+  }
+
+  const meta = parseMeta(byName.get(Sections.meta)?.stdout ?? '', Sections.meta);
+  issues.push(meta.issue);
+  const sysctl = parseSysctl(byName.get(Sections.sysctl)?.stdout ?? '', Sections.sysctl);
+  issues.push(sysctl.issue);
+
+  const counterSamples: CounterSample[] = [];
+  for (const [name, atSec] of [
+    [Sections.counters1, 0],
+    [Sections.counters2, interval],
+  ] as const) {
+    const parsed = parseCounters(byName.get(name)?.stdout ?? '', name);
+    issues.push(parsed.issue);
+    if (Object.keys(parsed.values).length > 0) counterSamples.push({ atSec, values: parsed.values });
+  }
+
+  const owners = parseOwners(byName.get(Sections.owners)?.stdout ?? '', Sections.owners);
+  issues.push(owners.issue);
+  const processes: Record<number, ProcessInfo> = owners.processes;
+
+  const uid = meta.meta.uid;
+  const sockets = readSockets(byName, interval, Number(sysctl.values['net.core.somaxconn']) || 0, uid, notes, issues);
+  // Owners named by ss but whose command line could not be read still deserve a name.
+  for (const sample of sockets.listenSamples) {
+    for (const s of sample.listeners) for (const p of s.processes) processes[p.pid] ??= { pid: p.pid, name: p.name, cmdline: null };
+  }
+
+  if (uid !== null && uid !== 0) {
+    notes.push({ source: Sections.ssOwned, message: `collected as uid ${uid}, not root: process owners of other users' sockets are hidden` });
+  }
+
+  const expected = [Sections.meta, Sections.sysctl, Sections.counters1, Sections.counters2];
+  for (const name of expected) {
+    if (!byName.has(name)) notes.push({ source: name, message: `could not read ${DESCRIBE[name]}: no output (the collection stopped early)` });
+  }
+
+  return {
+    meta: {
+      node: bundle.node,
+      hostname: meta.meta.hostname,
+      kernel: meta.meta.kernel,
+      uptimeSec: meta.meta.uptimeSec,
+      collectedAt: bundle.collectedAt,
+      intervalSec: interval,
+      uid,
+      source: bundle.transport,
+    },
+    sockets: sockets.table,
+    stateTotals: null,
+    listenSamples: sockets.listenSamples,
+    counterSamples,
+    sysctl: sysctl.values,
+    processes,
+    notes,
+    parseIssues: mergeIssues(issues).filter((i) => i.skipped > 0),
+  };
+}
+
+function noteFor(s: RawSection): CollectionNote | null {
+  const what = DESCRIBE[s.name] ?? s.name;
+  const stderr = s.stderr.trim().split('\n').slice(0, 3).join('; ');
+  if (s.name === 'transport-stderr') return stderr ? { source: s.name, message: `the connection reported: ${stderr}` } : null;
+  if (s.exitCode === null) return { source: s.name, message: `could not read ${what}: the output was cut short${stderr ? ` (${stderr})` : ''}` };
+  if (s.exitCode !== 0) return { source: s.name, message: `could not read ${what}: ${stderr || `exit status ${s.exitCode}`}` };
+  if (stderr) return { source: s.name, message: `could not read ${what}: ${stderr}` };
+  return null;
+}
+
+interface SocketPart {
+  table: SocketTable;
+  listenSamples: ListenSample[];
+}
+
+function readSockets(
+  byName: Map<string, RawSection>,
+  interval: number,
+  somaxconn: number,
+  uid: number | null,
+  notes: CollectionNote[],
+  issues: ParseIssue[],
+): SocketPart {
+  const ownedSection = byName.get(Sections.ssOwned);
+  const allSection = byName.get(Sections.ssAll);
+  const procSection = byName.get(Sections.procNetTcp);
+
+  if (!ownedSection && !allSection) {
+    if (!procSection) {
+      notes.push({ source: Sections.ssAll, message: 'could not read the socket table: neither ss nor /proc/net/tcp produced output' });
+      return { table: { sockets: [], coverage: { kind: 'partial' }, ownersKnown: false }, listenSamples: [] };
+    }
+    const proc = parseProcNetTcp(procSection.stdout, Sections.procNetTcp, { listenBacklog: somaxconn });
+    issues.push(proc.issue);
+    notes.push({ source: Sections.procNetTcp, message: 'ss not found: read /proc/net/tcp; no process owners' });
+    if (somaxconn > 0) {
+      notes.push({ source: Sections.procNetTcp, message: `/proc/net/tcp does not show listen backlogs: net.core.somaxconn (${somaxconn}) is taken as each listener's backlog` });
+    }
+    const listeners = proc.sockets.filter((s) => s.state === 'LISTEN');
+    return {
+      table: { sockets: proc.sockets, coverage: { kind: procSection.exitCode === 0 ? 'full' : 'partial' }, ownersKnown: false },
+      listenSamples: [{ atSec: 0, listeners }],
+    };
+  }
+
+  const owned = ownedSection ? parseSs(ownedSection.stdout, Sections.ssOwned) : null;
+  const all = allSection ? parseSs(allSection.stdout, Sections.ssAll) : null;
+  if (owned) issues.push(owned.issue);
+  if (all) issues.push(all.issue);
+
+  const ownedOk = ownedSection?.exitCode === 0 && owned !== null;
+  const allOk = allSection?.exitCode === 0 && all !== null;
+  let sockets: Socket[];
+  if (all) {
+    sockets = all.sockets;
+    if (owned) attachOwners(sockets, owned.sockets);
+  } else {
+    sockets = owned?.sockets ?? [];
+  }
+
+  const listenSamples: ListenSample[] = [];
+  const first = (owned && owned.sockets.length > 0 ? owned.sockets : sockets).filter((s) => s.state === 'LISTEN');
+  if (first.length > 0 || ownedOk) listenSamples.push({ atSec: 0, listeners: first });
+  const secondSection = byName.get(Sections.ssListen2);
+  if (secondSection) {
+    const second = parseSs(secondSection.stdout, Sections.ssListen2, { defaultState: 'LISTEN' });
+    issues.push(second.issue);
+    if (second.sockets.length > 0 || secondSection.exitCode === 0) {
+      listenSamples.push({ atSec: interval, listeners: second.sockets.filter((s) => s.state === 'LISTEN') });
+    }
+  }
+
+  return {
+    table: {
+      sockets,
+      coverage: { kind: allOk ? 'full' : 'partial' },
+      // Non-root sees only its own processes' owners: an empty owner list proves nothing then.
+      ownersKnown: ownedOk && (uid === null || uid === 0),
+    },
+    listenSamples,
+  };
+}
+
+/**
+ * Gives the full table's sockets the owners `ss -p` printed for them. Only the states the plan
+ * asked owners for are looked up, so a million-socket table costs a few thousand map lookups.
+ */
+function attachOwners(table: Socket[], owned: Socket[]): void {
+  const byKey = new Map<string, Socket['processes']>();
+  for (const s of owned) if (s.processes.length > 0) byKey.set(socketKey(s), s.processes);
+  if (byKey.size === 0) return;
+  for (const s of table) {
+    if (!OWNED_STATES.has(s.state)) continue;
+    const processes = byKey.get(socketKey(s));
+    if (processes) s.processes = processes;
+  }
+}

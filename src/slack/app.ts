@@ -1,0 +1,301 @@
+/**
+ * The Bolt app: `/tcpcheck` and the thread's buttons. Thin on purpose:
+ * validate → authorise → resolve → enqueue → ack, always within Slack's 3 seconds (each step that
+ * touches the network has its own deadline), and one audit line per request.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { App, LogLevel, type Logger as BoltLogger, type CustomRoute } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { SlackConfig } from '../config/slack-schema.js';
+import { isTcpcheckError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import type { JobRequest } from '../queue/job-data.js';
+import { enqueueDiagnosis, type DiagnoseQueue, type EnqueueResult } from '../queue/producer.js';
+import { ACTION_IDS } from '../render/slack-blocks.js';
+import { createAuthorizer, type Requester } from './authorize.js';
+import { isNodeName, parseCommandText } from './command-text.js';
+import { ephemeral, HELP_TEXT, NOT_IN_CHANNEL_TEXT, QUEUE_DOWN_TEXT, refusalForInput, type EphemeralReply } from './messages.js';
+import { withDeadline, DeadlineExceeded } from './deadline.js';
+import { slackErrorCode } from './slack-errors.js';
+
+/** Checks that a node name resolves through the inventory; rejects with a coded error (node_not_found) otherwise. */
+export type NodeResolver = (name: string) => Promise<void>;
+
+export interface BotDeps {
+  queue: DiagnoseQueue;
+  slack: SlackConfig;
+  resolveNode: NodeResolver;
+  logger: Logger;
+  metrics: Metrics;
+  /** True when Redis answers; for `/healthz`. */
+  checkRedis: () => Promise<boolean>;
+}
+
+export interface BotOptions {
+  botToken: string;
+  /** HTTP mode: verifies `x-slack-signature` on every request. */
+  signingSecret?: string;
+  /** Socket Mode when set (`xapp-…`). */
+  appToken?: string;
+  /** Web API base URL, e.g. a proxy or a test double. @defaultValue https://slack.com/api/ */
+  apiUrl?: string;
+  /** Slash command name as configured in the Slack app. @defaultValue /tcpcheck */
+  command?: string;
+  /** Deadline for the inventory lookup during a command. @defaultValue 1000 */
+  resolveTimeoutMs?: number;
+  /** Deadline for Redis during a command; past it the user hears that the queue is down. @defaultValue 1500 */
+  enqueueTimeoutMs?: number;
+}
+
+/** Web API client settings shared by the bot and the worker: retries with backoff, and 429 Retry-After honoured (the client pauses its queue). */
+export function webClientOptions(apiUrl: string | undefined) {
+  return {
+    ...(apiUrl ? { slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` } : {}),
+    retryConfig: { retries: 5, factor: 2, minTimeout: 200, maxTimeout: 5000, randomize: true },
+    rejectRateLimitedCalls: false,
+    timeout: 10_000,
+  };
+}
+
+/** Bolt's logger interface over pino. */
+export function boltLogger(log: Logger): BoltLogger {
+  let level = LogLevel.INFO;
+  return {
+    debug: (...m: unknown[]) => log.debug({ bolt: true }, m.map(String).join(' ')),
+    info: (...m: unknown[]) => log.info({ bolt: true }, m.map(String).join(' ')),
+    warn: (...m: unknown[]) => log.warn({ bolt: true }, m.map(String).join(' ')),
+    error: (...m: unknown[]) => log.error({ bolt: true }, m.map(String).join(' ')),
+    setLevel: (l: LogLevel) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+}
+
+/** `/healthz` and `/metrics`, served next to the Slack endpoint (or on their own server in Socket Mode). */
+export function opsRoutes(deps: Pick<BotDeps, 'metrics' | 'checkRedis'>): CustomRoute[] {
+  return [
+    {
+      path: '/healthz',
+      method: ['GET'],
+      handler: (_req: IncomingMessage, res: ServerResponse) => {
+        void withDeadline(deps.checkRedis(), 1000)
+          .catch(() => false)
+          .then((up) => {
+            res.writeHead(up ? 200 : 503, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ status: up ? 'ok' : 'degraded', redis: up ? 'up' : 'down' }));
+          });
+      },
+    },
+    {
+      path: '/metrics',
+      method: ['GET'],
+      handler: (_req: IncomingMessage, res: ServerResponse) => {
+        void deps.metrics.registry.metrics().then(
+          (body) => {
+            res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
+            res.end(body);
+          },
+          (err: Error) => {
+            res.writeHead(500, { 'content-type': 'text/plain' });
+            res.end(err.message);
+          },
+        );
+      },
+    },
+  ];
+}
+
+interface Outcome {
+  outcome: string;
+  node?: string;
+  jobId?: string;
+  detail?: string;
+}
+
+/** Builds the Bolt app with the command and button handlers. Call `app.init()` then `app.start(port)`. */
+export function createBotApp(opts: BotOptions, deps: BotDeps): App {
+  const socketMode = Boolean(opts.appToken);
+  const app = new App({
+    token: opts.botToken,
+    ...(socketMode ? { appToken: opts.appToken, socketMode: true } : { signingSecret: opts.signingSecret, customRoutes: opsRoutes(deps) }),
+    // Ack goes out as soon as the handler calls ack(); the rest (posting "joined") runs after.
+    processBeforeResponse: false,
+    deferInitialization: true,
+    clientOptions: webClientOptions(opts.apiUrl),
+    logger: boltLogger(deps.logger),
+  });
+  const { logger, metrics, slack, queue } = deps;
+  const resolveTimeoutMs = opts.resolveTimeoutMs ?? 1000;
+  const enqueueTimeoutMs = opts.enqueueTimeoutMs ?? 1500;
+  let client: WebClient | null = null;
+  const authorize = createAuthorizer(slack, async (group) => {
+    if (!client) return [];
+    const res = await withDeadline(client.usergroups.users.list({ usergroup: group }), 1000);
+    return res.users ?? [];
+  });
+
+  const audit = (kind: string, who: Requester, text: string, o: Outcome, startedAt: number) => {
+    metrics.requests.inc({ kind, outcome: o.outcome });
+    metrics.ackSeconds.observe({ kind }, (performance.now() - startedAt) / 1000);
+    logger.info({ audit: { kind, user: who.userId, userName: who.userName, channel: who.channelId, channelName: who.channelName, text: text.slice(0, 300), ...o } }, 'request');
+  };
+
+  /** Resolves, then enqueues; every failure becomes the ephemeral answer. */
+  async function submit(request: JobRequest, force: boolean): Promise<{ reply: EphemeralReply; o: Outcome; result?: EnqueueResult }> {
+    try {
+      await withDeadline(deps.resolveNode(request.node), resolveTimeoutMs);
+    } catch (err) {
+      if (err instanceof DeadlineExceeded) return { reply: ephemeral(`Could not look up ${request.node} in time (inventory or Kubernetes API slow). Nothing was started; try again.`), o: { outcome: 'resolve-timeout', node: request.node } };
+      const message = isTcpcheckError(err) ? `${err.message} ${err.hint}` : `Could not look up ${request.node}.`;
+      return { reply: ephemeral(`Nothing was run. ${message}`), o: { outcome: 'unknown-node', node: request.node } };
+    }
+    let result: EnqueueResult;
+    try {
+      result = await withDeadline(enqueueDiagnosis(queue, request, { dedupeWindowMs: slack.dedupeWindowSec * 1000, attempts: slack.attempts, force }), enqueueTimeoutMs);
+    } catch (err) {
+      logger.warn({ err }, 'enqueue failed');
+      return { reply: ephemeral(QUEUE_DOWN_TEXT), o: { outcome: 'queue-down', node: request.node, detail: (err as Error).message } };
+    }
+    if (!result.joined) {
+      const what = request.deep ? `a deep probe of ${request.node} (${request.intervalSec} s sampling)` : `a check of ${request.node}`;
+      return { reply: ephemeral(`Started ${what}. The result will appear as a thread in this channel.`), o: { outcome: 'enqueued', node: request.node, jobId: result.jobId }, result };
+    }
+    const reply = result.state === 'completed' || result.state === 'failed'
+      ? ephemeral(`${request.node} was checked moments ago (asked by <@${result.existing.user}>); see that thread, or press its Re-run button for a fresh check.`)
+      : ephemeral(`${request.node} is already being checked (asked by <@${result.existing.user}>): joining that check instead of running it twice.`);
+    return { reply, o: { outcome: 'joined', node: request.node, jobId: result.jobId, detail: result.state }, result };
+  }
+
+  /** Says in the channel that a second request joined the running check. */
+  async function announceJoin(web: WebClient, request: JobRequest, result: Extract<EnqueueResult, { joined: true }>, respond: (r: EphemeralReply) => Promise<unknown>) {
+    if (result.state === 'completed' || result.state === 'failed') return;
+    const existing = result.existing;
+    const sameThread = existing.parentTs && existing.channel === request.channel;
+    try {
+      await web.chat.postMessage({
+        channel: request.channel,
+        ...(sameThread ? { thread_ts: existing.parentTs } : {}),
+        text: sameThread
+          ? `<@${request.user}> asked for ${request.node} too: joining this check.`
+          : `<@${request.user}> asked for ${request.node}: it is already being checked (asked by <@${existing.user}> in <#${existing.channel}>); the results will be in that thread.`,
+      });
+    } catch (err) {
+      if (slackErrorCode(err) === 'not_in_channel' || slackErrorCode(err) === 'channel_not_found') await respond(ephemeral(NOT_IN_CHANNEL_TEXT)).catch(() => undefined);
+      else logger.warn({ err }, 'could not announce a joined check');
+    }
+  }
+
+  app.command(opts.command ?? '/tcpcheck', async ({ command, ack, respond, client: web }) => {
+    const startedAt = performance.now();
+    client = web;
+    const who: Requester = { userId: command.user_id, userName: command.user_name, channelId: command.channel_id, channelName: command.channel_name };
+    const parsed = parseCommandText(command.text ?? '');
+    if (!parsed.ok) {
+      await ack(refusalForInput(parsed.issues));
+      return audit('command', who, command.text ?? '', { outcome: 'refused-input', detail: parsed.issues.join(' ') }, startedAt);
+    }
+    if (parsed.value.kind === 'help') {
+      await ack(ephemeral(HELP_TEXT));
+      return audit('command', who, command.text, { outcome: 'help' }, startedAt);
+    }
+    const decision = await authorize(who);
+    if (!decision.ok) {
+      await ack(ephemeral(decision.reason));
+      logger.warn({ user: who.userId, channel: who.channelId }, 'refused: not authorised');
+      return audit('command', who, command.text, { outcome: 'refused-auth', node: parsed.value.node }, startedAt);
+    }
+    const { node, deep, intervalSec } = parsed.value;
+    const request: JobRequest = {
+      node,
+      deep,
+      intervalSec: intervalSec ?? (deep ? slack.deepIntervalSec : slack.defaultIntervalSec),
+      channel: command.channel_id,
+      user: command.user_id,
+      responseUrl: command.response_url || null,
+      origin: 'command',
+    };
+    const { reply, o, result } = await submit(request, false);
+    await ack(reply);
+    audit('command', who, command.text, o, startedAt);
+    if (result?.joined) await announceJoin(web, request, result, respond);
+  });
+
+  const onButton = (actionId: string, kind: 'rerun' | 'deep') =>
+    app.action(actionId, async ({ ack, body, respond }) => {
+      const startedAt = performance.now();
+      await ack();
+      if (body.type !== 'block_actions') return;
+      const action = body.actions[0];
+      const value = action && 'value' in action ? String(action.value ?? '') : '';
+      const who: Requester = { userId: body.user.id, userName: body.user.name, channelId: body.channel?.id ?? '', channelName: body.channel?.name };
+      const decision = await authorize(who);
+      if (!decision.ok) {
+        await respond({ ...ephemeral(decision.reason), replace_original: false });
+        return audit(kind, who, value, { outcome: 'refused-auth' }, startedAt);
+      }
+      const target = parseButtonValue(value);
+      if (!target || !who.channelId) {
+        await respond({ ...ephemeral('That button carries no node tcpcheck can read; run `/tcpcheck NODE` instead.'), replace_original: false });
+        return audit(kind, who, value, { outcome: 'refused-input' }, startedAt);
+      }
+      const request: JobRequest = {
+        node: target.node,
+        deep: kind === 'deep',
+        intervalSec: kind === 'deep' ? slack.deepIntervalSec : target.intervalSec,
+        channel: who.channelId,
+        user: who.userId,
+        responseUrl: body.response_url ?? null,
+        origin: kind,
+      };
+      const { reply, o } = await submit(request, true);
+      await respond({ ...reply, replace_original: false });
+      audit(kind, who, value, o, startedAt);
+    });
+  onButton(ACTION_IDS.rerun, 'rerun');
+  onButton(ACTION_IDS.deep, 'deep');
+
+  app.action(ACTION_IDS.raw, async ({ ack, body, respond }) => {
+    const startedAt = performance.now();
+    await ack();
+    if (body.type !== 'block_actions') return;
+    const action = body.actions[0];
+    const jobId = action && 'value' in action ? String(action.value ?? '') : '';
+    const who: Requester = { userId: body.user.id, userName: body.user.name, channelId: body.channel?.id ?? '', channelName: body.channel?.name };
+    const decision = await authorize(who);
+    if (!decision.ok) {
+      await respond({ ...ephemeral(decision.reason), replace_original: false });
+      return audit('raw', who, jobId, { outcome: 'refused-auth' }, startedAt);
+    }
+    const job = /^[0-9a-f-]{36}$/.test(jobId) ? await withDeadline(queue.getJob(jobId), enqueueTimeoutMs).catch(() => undefined) : undefined;
+    const link = job?.data.rawPermalink;
+    await respond({
+      ...ephemeral(link ? `Raw outputs of that check: <${link}|${job.data.node} raw outputs>` : 'The raw outputs of that check are no longer kept (checks are kept for 24 hours). Press Re-run for a fresh one.'),
+      replace_original: false,
+    });
+    audit('raw', who, jobId, { outcome: link ? 'shown' : 'gone', jobId }, startedAt);
+  });
+
+  app.error(async (err) => {
+    logger.error({ err }, 'bolt error');
+  });
+  return app;
+}
+
+/** Button values carry `{"node":…, "intervalSec":…}`; re-validated here because they come back from the client. */
+export function encodeButtonValue(node: string, intervalSec: number): string {
+  return JSON.stringify({ node, intervalSec });
+}
+
+export function parseButtonValue(value: string): { node: string; intervalSec: number } | null {
+  try {
+    const v = JSON.parse(value) as { node?: unknown; intervalSec?: unknown };
+    if (typeof v.node !== 'string' || !isNodeName(v.node)) return null;
+    const iv = typeof v.intervalSec === 'number' && Number.isInteger(v.intervalSec) && v.intervalSec >= 0 && v.intervalSec <= 60 ? v.intervalSec : 5;
+    return { node: v.node, intervalSec: iv };
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Who may run `/tcpcheck` where: the `slack.allowedChannels`, `allowedUsers` and
+ * `allowedUserGroups` lists of the config. An empty list places no restriction.
+ */
+import type { SlackConfig } from '../config/slack-schema.js';
+
+export interface Requester {
+  userId: string;
+  userName?: string;
+  channelId: string;
+  channelName?: string;
+}
+
+export type AuthDecision = { ok: true } | { ok: false; reason: string };
+
+/** Reads the members of a user group (Slack `usergroups.users.list`). */
+export type GroupMembersReader = (groupId: string) => Promise<string[]>;
+
+/**
+ * Decides whether the requester may run a check. User groups are looked up only when the user is
+ * not already allowed by name or id, and each group's members are cached for `cacheMs`.
+ */
+export function createAuthorizer(config: Pick<SlackConfig, 'allowedChannels' | 'allowedUsers' | 'allowedUserGroups'>, readGroup: GroupMembersReader, opts: { cacheMs?: number; now?: () => number } = {}) {
+  const cacheMs = opts.cacheMs ?? 60_000;
+  const now = opts.now ?? Date.now;
+  const cache = new Map<string, { at: number; members: Set<string> }>();
+
+  async function members(groupId: string): Promise<Set<string>> {
+    const hit = cache.get(groupId);
+    if (hit && now() - hit.at < cacheMs) return hit.members;
+    const set = new Set(await readGroup(groupId));
+    cache.set(groupId, { at: now(), members: set });
+    return set;
+  }
+
+  return async function authorize(who: Requester): Promise<AuthDecision> {
+    const channels = config.allowedChannels;
+    if (channels.length > 0 && !channels.includes(who.channelId) && !(who.channelName && channels.includes(who.channelName))) {
+      return { ok: false, reason: 'tcpcheck is not enabled in this channel. Ask in one of the incident channels it is enabled for, or ask its operators to add this one (slack.allowedChannels).' };
+    }
+    const users = config.allowedUsers;
+    const groups = config.allowedUserGroups;
+    if (users.length === 0 && groups.length === 0) return { ok: true };
+    if (users.includes(who.userId) || (who.userName && users.includes(who.userName))) return { ok: true };
+    for (const group of groups) {
+      try {
+        if ((await members(group)).has(who.userId)) return { ok: true };
+      } catch {
+        // A group we cannot read grants nothing; the refusal below says who to ask.
+      }
+    }
+    return { ok: false, reason: 'You are not on the list of people who may run tcpcheck. Ask its operators to add you (slack.allowedUsers or slack.allowedUserGroups).' };
+  };
+}
