@@ -80,11 +80,11 @@ function round(n: number): number {
   return Math.round(n * 100) / 100;
 }
 
-/** Evidence line for a counter: `TcpExtListenOverflows 7203944 (+849 between samples, 169.8/s)`. */
+/** Evidence line for a counter: `TcpExtListenOverflows 7203095 → 7203944 (+849 between samples, 169.8/s)`. */
 export function describeCounter(name: string, view: CounterView): string {
   if (view.delta === null) return `${name} ${view.value} (since boot)`;
   const rate = view.perSecond === null ? '' : `, ${view.perSecond}/s`;
-  return `${name} ${view.value} (${view.delta >= 0 ? '+' : ''}${view.delta} between samples${rate})`;
+  return `${name} ${view.value - view.delta} → ${view.value} (${view.delta >= 0 ? '+' : ''}${view.delta} between samples${rate})`;
 }
 
 /** True when the counter grew between samples. */

@@ -40,6 +40,8 @@ export const slackConfigSchema = z
     dedupeWindowSec: z.number().int().min(0).max(3600).default(60),
     /** Attempts per job for transient failures (unreachable, timeout). @defaultValue 3 */
     attempts: z.number().int().min(1).max(10).default(3),
+    /** First retry delay; doubles per attempt. @defaultValue 5 */
+    retryDelaySec: z.number().int().min(1).max(300).default(5),
   })
   .strict();
 

@@ -42,6 +42,8 @@ export interface Finding {
   commands: string[];
   /** Rule ids of findings this one explains (a cause points at its symptoms). */
   explains: RuleId[];
+  /** Rule ids of the causes that explain this finding; set by analyze() from their `explains`. Absent when none does. */
+  explainedBy?: RuleId[];
 }
 
 export interface ListenerView {

@@ -31,7 +31,8 @@ export interface CountersParseResult {
 }
 
 const GROUP_LINE = /^([A-Za-z][A-Za-z0-9]*):(?:\s+(.*))?$/;
-const NSTAT_LINE = /^([A-Za-z][A-Za-z0-9_]*)\s+(-?\d+)(?:\s+-?[\d.]+)?$/;
+/** nstat names always start with their group, which keeps `LISTEN 0` from reading as a counter. */
+const NSTAT_LINE = /^((?:Ip|Icmp|IcmpMsg|Tcp|Udp|UdpLite|Sctp|MPTcp|Mptcp|Xfrm|Ip6|Icmp6|Udp6|UdpLite6|TcpExt|IpExt)[A-Z][A-Za-z0-9_]*)\s+(-?\d+)(?:\s+-?[\d.]+)?$/;
 const NAMED_VALUE = /^([A-Za-z][A-Za-z0-9_]*):\s+(-?\d+)$/;
 const NUMBER = /\d+/;
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*$/;

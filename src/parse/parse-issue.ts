@@ -14,7 +14,6 @@ export function skipLine(issue: ParseIssue, line: string): void {
   issue.skipped++;
   if (issue.examples.length < MAX_EXAMPLES) {
     // Control characters from binary junk would garble a terminal or a Slack message.
-    // eslint-disable-next-line no-control-regex
     issue.examples.push(line.slice(0, MAX_EXAMPLE_CHARS).replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '?'));
   }
 }

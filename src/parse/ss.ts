@@ -85,6 +85,7 @@ class SsScanner {
   // Results of the last endpoint read, to avoid allocating a tuple per endpoint.
   private addr = '';
   private port: number | null = null;
+  private readonly ipv4 = new Map<number, string>();
 
   constructor(
     private readonly text: string,
@@ -124,15 +125,15 @@ class SsScanner {
     if (c0 >= Char.Zero && c0 <= Char.Nine) {
       state = this.defaultState;
     } else {
-      const word = t.slice(p, e);
-      state = toTcpState(word);
+      state = ssStateAt(t, p, e);
       if (state === undefined) {
+        const word = t.slice(p, e);
         if (HEADER_WORDS.has(word)) return;
         if (OTHER_NETIDS.has(word)) return;
         if (word !== 'tcp') return this.bad(start, end);
         p = skipWs(t, e, end);
         e = tokenEnd(t, p, end);
-        state = toTcpState(t.slice(p, e));
+        state = ssStateAt(t, p, e);
         if (state === undefined) return this.bad(start, end);
       }
       p = skipWs(t, e, end);
@@ -147,14 +148,14 @@ class SsScanner {
     if (sendQ < 0) return this.bad(start, end);
 
     p = skipWs(t, e, end);
-    e = tokenEnd(t, p, end);
-    if (!this.readEndpoint(p, e, false) || this.port === null) return this.bad(start, end);
+    e = this.readEndpoint(p, end, false);
+    if (e < 0 || this.port === null) return this.bad(start, end);
     const localAddress = this.addr;
     const localPort = this.port;
 
     p = skipWs(t, e, end);
-    e = tokenEnd(t, p, end);
-    if (!this.readEndpoint(p, e, true)) return this.bad(start, end);
+    e = this.readEndpoint(p, end, true);
+    if (e < 0) return this.bad(start, end);
     const peerAddress = this.addr;
     const peerPort = this.port;
 
@@ -173,48 +174,90 @@ class SsScanner {
   }
 
   /**
-   * Reads `addr:port` in [a, b) into this.addr / this.port. Strips brackets and `%zone`, reduces
-   * `::ffff:1.2.3.4` to `1.2.3.4`, and a wildcard peer (`*:*`, `0.0.0.0:*`, `[::]:*`, `:::*`) to `*`.
+   * Reads the `addr:port` token starting at `a` into this.addr / this.port and returns where it
+   * ends (-1 when it is not an endpoint). Strips brackets and `%zone`, reduces `::ffff:1.2.3.4`
+   * to `1.2.3.4`, and a wildcard peer (`*:*`, `0.0.0.0:*`, `[::]:*`, `:::*`) to `*`.
+   *
+   * One pass: it finds the token's end and the port colon, and reads a dotted IPv4 host on the way
+   * (the digits after the last `:` or `[`, up to the port colon, `]` or `%`).
    */
-  private readEndpoint(a: number, b: number, peer: boolean): boolean {
+  private readEndpoint(a: number, end: number, peer: boolean): number {
     const t = this.text;
-    let colon = b - 1;
-    while (colon >= a && t.charCodeAt(colon) !== Char.Colon) colon--;
-    if (colon < a || colon === b - 1) return false;
-    if (colon === b - 2 && t.charCodeAt(b - 1) === Char.Star) {
+    let p = a;
+    let colon = -1;
+    let pct = -1;
+    // The segment being read (since the last `:` or `[`) as a dotted quad.
+    let segStart = a;
+    let v = 0;
+    let octet = 0;
+    let digits = 0;
+    let dots = 0;
+    let ok = true;
+    // The host's IPv4 form, fixed at the port colon, or earlier at `]` or `%`.
+    let ip = -1;
+    let ipStart = 0;
+    let ipEnd = 0;
+    let hostEnded = false;
+    for (; p < end; p++) {
+      const c = t.charCodeAt(p);
+      if (c >= Char.Zero && c <= Char.Nine) {
+        if (digits === 5) ok = false;
+        octet = octet * 10 + (c - Char.Zero);
+        digits++;
+      } else if (c === Char.Dot) {
+        if (digits === 0 || digits > 3 || octet > 255) ok = false;
+        v = v * 256 + octet;
+        octet = 0;
+        digits = 0;
+        dots++;
+      } else if (c === Char.Colon) {
+        if (!hostEnded) {
+          ip = ok && dots === 3 && digits > 0 && digits <= 3 && octet <= 255 ? v * 256 + octet : -1;
+          ipStart = segStart;
+          ipEnd = p;
+        }
+        colon = p;
+        segStart = p + 1;
+        v = octet = digits = dots = 0;
+        ok = true;
+      } else if (c === Char.Space || c === Char.Tab || c === Char.Cr) {
+        break;
+      } else {
+        if ((c === Char.RBracket || c === Char.Percent) && !hostEnded) {
+          ip = ok && dots === 3 && digits > 0 && digits <= 3 && octet <= 255 ? v * 256 + octet : -1;
+          ipStart = segStart;
+          ipEnd = p;
+          hostEnded = true;
+          if (c === Char.Percent) pct = p;
+        } else if (c === Char.LBracket) {
+          segStart = p + 1;
+        }
+        ok = false;
+      }
+    }
+    if (colon < a || colon === p - 1) return -1;
+    // The last segment is the port: digits only, or `*`.
+    if (colon === p - 2 && t.charCodeAt(p - 1) === Char.Star) {
       this.port = null;
     } else {
-      const port = readUint(t, colon + 1, b);
-      if (port < 0 || port > 65535) return false;
-      this.port = port;
+      if (!ok || dots !== 0 || digits === 0 || octet > 65535) return -1;
+      this.port = octet;
+    }
+    if (ip >= 0) {
+      // IPv4, also the IPv4-mapped IPv6 form: the same host, so peers group together.
+      this.addr = ip === 0 && peer && this.port === null ? '*' : this.internIpv4(ip, ipStart, ipEnd);
+      return p;
     }
     let hs = a;
-    let he = colon;
-    if (t.charCodeAt(hs) === Char.LBracket && t.charCodeAt(he - 1) === Char.RBracket) {
+    let he = pct !== -1 && pct < colon ? pct : colon;
+    if (t.charCodeAt(hs) === Char.LBracket) {
       hs++;
-      he--;
+      if (t.charCodeAt(he - 1) === Char.RBracket) he--;
     }
-    for (let i = hs; i < he; i++) {
-      if (t.charCodeAt(i) === Char.Percent) {
-        he = i;
-        break;
-      }
-    }
-    if (he <= hs) return false;
-    // IPv4-mapped IPv6 (`::ffff:172.1.52.100`): the same host as its IPv4 form, so peers group together.
-    if (he - hs > 7 && t.charCodeAt(he - 1) !== Char.Colon && t.startsWith('::ffff:', hs)) {
-      let dotted = false;
-      for (let i = hs + 7; i < he; i++) {
-        if (t.charCodeAt(i) === Char.Dot) {
-          dotted = true;
-          break;
-        }
-      }
-      if (dotted) hs += 7;
-    }
+    if (he <= hs) return -1;
     if (peer && this.port === null && isWildcardHost(t, hs, he)) {
       this.addr = '*';
-      return true;
+      return p;
     }
     const last = peer ? this.lastPeer : this.lastLocal;
     if (last.length === he - hs && t.startsWith(last, hs)) {
@@ -224,8 +267,55 @@ class SsScanner {
       if (peer) this.lastPeer = this.addr;
       else this.lastLocal = this.addr;
     }
-    return true;
+    return p;
   }
+
+  /**
+   * One string per distinct IPv4 address, found by its numeric value: a node's table repeats a few
+   * local addresses and a few thousand peers, so this saves an allocation on most lines.
+   */
+  private internIpv4(ip: number, hs: number, he: number): string {
+    // int32 keys stay small integers; an unsigned value above 2^31 would be a boxed double.
+    const key = ip | 0;
+    let s = this.ipv4.get(key);
+    if (s === undefined) {
+      s = this.text.slice(hs, he);
+      if (this.ipv4.size < IPV4_INTERN_MAX) this.ipv4.set(key, s);
+    }
+    return s;
+  }
+}
+
+/** Bound on interned addresses, so a table of a million distinct peers does not keep a million-entry map. */
+const IPV4_INTERN_MAX = 200_000;
+
+/** The state named by the token in [p, e), found without allocating for the names `ss` prints. */
+function ssStateAt(t: string, p: number, e: number): TcpState | undefined {
+  let name: TcpState | undefined;
+  const c = t.charCodeAt(p);
+  switch (e - p) {
+    case 5:
+      name = 'ESTAB';
+      break;
+    case 6:
+      name = c === 76 ? 'LISTEN' : 'UNCONN';
+      break;
+    case 7:
+      name = 'CLOSING';
+      break;
+    case 8:
+      name = c === 76 ? 'LAST-ACK' : t.charCodeAt(p + 4) === 82 ? 'SYN-RECV' : 'SYN-SENT';
+      break;
+    case 9:
+      name = 'TIME-WAIT';
+      break;
+    case 10:
+      name = c === 67 ? 'CLOSE-WAIT' : t.charCodeAt(p + 9) === 49 ? 'FIN-WAIT-1' : 'FIN-WAIT-2';
+      break;
+  }
+  if (name !== undefined && t.startsWith(name, p)) return name;
+  // Other spellings (netstat's CLOSE_WAIT, UNKNOWN) are rare: the slow path is fine for them.
+  return toTcpState(t.slice(p, e));
 }
 
 function isWildcardHost(t: string, hs: number, he: number): boolean {

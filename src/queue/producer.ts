@@ -14,6 +14,8 @@ export interface EnqueueOptions {
   dedupeWindowMs: number;
   /** Attempts for transient failures. @defaultValue 3 */
   attempts?: number;
+  /** First retry delay, doubled per attempt. @defaultValue 5000 */
+  backoffMs?: number;
   /** Skip deduplication (Re-run and Deep probe buttons ask for a fresh run on purpose). @defaultValue false */
   force?: boolean;
 }
@@ -37,7 +39,7 @@ export async function enqueueDiagnosis(queue: DiagnoseQueue, request: JobRequest
     jobId,
     attempts: opts.attempts ?? 3,
     // Transient failures (unreachable, timeouts) back off 5 s, 10 s, 20 s…
-    backoff: { type: 'exponential', delay: 5000 },
+    backoff: { type: 'exponential', delay: opts.backoffMs ?? 5000 },
     removeOnComplete: { age: 24 * 3600, count: 1000 },
     removeOnFail: { age: 7 * 24 * 3600 },
     ...(dedupe ? { deduplication: { id: dedupeId(request.node), ttl: opts.dedupeWindowMs } } : {}),

@@ -15,7 +15,7 @@ import { enqueueDiagnosis, type DiagnoseQueue, type EnqueueResult } from '../que
 import { ACTION_IDS } from '../render/slack-blocks.js';
 import { createAuthorizer, type Requester } from './authorize.js';
 import { isNodeName, parseCommandText } from './command-text.js';
-import { ephemeral, HELP_TEXT, NOT_IN_CHANNEL_TEXT, QUEUE_DOWN_TEXT, refusalForInput, type EphemeralReply } from './messages.js';
+import { ephemeral, HELP_TEXT, NOT_IN_CHANNEL_TEXT, QUEUE_DOWN_TEXT, QUEUE_SLOW_TEXT, refusalForInput, type EphemeralReply } from './messages.js';
 import { withDeadline, DeadlineExceeded } from './deadline.js';
 import { slackErrorCode } from './slack-errors.js';
 
@@ -24,6 +24,11 @@ export type NodeResolver = (name: string) => Promise<void>;
 
 export interface BotDeps {
   queue: DiagnoseQueue;
+  /**
+   * True while the queue's Redis connection is up. Checked before enqueuing so that an add never
+   * waits for a reconnect and starts a job after the user was told nothing was started.
+   */
+  queueReady: () => boolean;
   slack: SlackConfig;
   resolveNode: NodeResolver;
   logger: Logger;
@@ -152,11 +157,13 @@ export function createBotApp(opts: BotOptions, deps: BotDeps): App {
       const message = isTcpcheckError(err) ? `${err.message} ${err.hint}` : `Could not look up ${request.node}.`;
       return { reply: ephemeral(`Nothing was run. ${message}`), o: { outcome: 'unknown-node', node: request.node } };
     }
+    if (!deps.queueReady()) return { reply: ephemeral(QUEUE_DOWN_TEXT), o: { outcome: 'queue-down', node: request.node } };
     let result: EnqueueResult;
     try {
-      result = await withDeadline(enqueueDiagnosis(queue, request, { dedupeWindowMs: slack.dedupeWindowSec * 1000, attempts: slack.attempts, force }), enqueueTimeoutMs);
+      result = await withDeadline(enqueueDiagnosis(queue, request, { dedupeWindowMs: slack.dedupeWindowSec * 1000, attempts: slack.attempts, backoffMs: slack.retryDelaySec * 1000, force }), enqueueTimeoutMs);
     } catch (err) {
       logger.warn({ err }, 'enqueue failed');
+      if (err instanceof DeadlineExceeded) return { reply: ephemeral(QUEUE_SLOW_TEXT), o: { outcome: 'queue-slow', node: request.node } };
       return { reply: ephemeral(QUEUE_DOWN_TEXT), o: { outcome: 'queue-down', node: request.node, detail: (err as Error).message } };
     }
     if (!result.joined) {

@@ -64,7 +64,8 @@ export function parseCommandText(raw: string): ParseResult<CommandRequest> {
     } else if (!isNodeName(token)) {
       issues.push(`"${token}" is not a host name or IP address.`);
     } else {
-      node = token;
+      // Host names are case-insensitive (RFC 4343); Kubernetes node names are lower case.
+      node = token.toLowerCase();
     }
   }
   if (node === null && issues.length === 0) issues.push('Say which node to check.');

@@ -31,6 +31,9 @@ export function refusalForInput(issues: string[]): EphemeralReply {
 export const QUEUE_DOWN_TEXT =
   'Nothing was started: the job queue (Redis) is not reachable from the bot right now. Try again in a minute; if it keeps failing, tell whoever runs tcpcheck that Redis is down.';
 
+export const QUEUE_SLOW_TEXT =
+  'The job queue (Redis) is slow to answer right now. If the check starts, it will appear as a thread in this channel within a minute; if nothing appears, run the command again.';
+
 /** The parent message while the check runs. */
 export function pendingParent(node: string, user: string, intervalSec: number, deep: boolean): SlackMessage {
   const what = deep ? `deep probe of ${node} (${intervalSec} s sampling)` : `${node}`;

@@ -11,12 +11,12 @@ import { describeOwner, endpoint, listWords, plural, sortPorts } from '../words.
 /** One line of evidence per listener: what `ss -ltn` shows, with its samples and owner. */
 export function listenerEvidence(l: ListenerView): string {
   const samples = l.acceptQueueSamples.length > 1 ? ` (samples ${l.acceptQueueSamples.join(' → ')})` : '';
-  return `LISTEN ${endpoint(l.address, l.port)} Recv-Q ${l.acceptQueue} Send-Q ${l.backlog}${samples}, owner ${describeOwner(l.process ? [l.process] : [])}`;
+  return `LISTEN ${endpoint(l.address, l.port)} Recv-Q ${l.acceptQueue} Send-Q ${l.backlog}${samples}, owner ${l.process ? describeOwner([l.process]) : 'unknown'}`;
 }
 
 /** Distinct owners of some listeners, in words. */
 export function describeOwners(listeners: readonly ListenerView[]): string {
-  const names = [...new Set(listeners.map((l) => describeOwner(l.process ? [l.process] : [])))];
+  const names = [...new Set(listeners.map((l) => (l.process ? describeOwner([l.process]) : 'an unknown process')))];
   return listWords(names);
 }
 

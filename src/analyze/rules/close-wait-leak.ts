@@ -23,16 +23,11 @@ export const closeWaitLeak: Rule = {
     const evidence = groups.map(([port, list]) => {
       const holders = tally(list.map((s) => describeOwner(s.processes)));
       const listener = listenersOn(ctx, port)[0];
+      const owner = listener ? ` by ${describeOwner(listener.process ? [listener.process] : [])}` : '';
       const held = holders
-        .map(([who, n]) =>
-          who === 'no process'
-            ? visible
-              ? `${n} never accepted${listener ? ` (queue of ${describeOwner(listener.process ? [listener.process] : [])})` : ''}`
-              : `${n} owner not collected`
-            : `${n} held by ${who}`,
-        )
+        .map(([who, n]) => (who === 'no process' ? (visible ? `${n} never accepted${owner}` : `${n} owner not collected`) : `${n} held by ${who}`))
         .join(', ');
-      return `${port}: ${plural(list.length, 'CLOSE-WAIT socket')} (${held}) from ${describeTally(tally(list.map((s) => s.peerAddress)), TOP_PEERS)}`;
+      return `${port}: ${plural(list.length, 'CLOSE-WAIT socket')}, ${held}, from ${describeTally(tally(list.map((s) => s.peerAddress)), TOP_PEERS)}`;
     });
     if (sockets.length < total) {
       evidence.push(`${total} CLOSE-WAIT on the node; the listings show ${sockets.length}${sockets.length > 0 ? ' on the ports above' : ', so the ports are unknown'}`);

@@ -35,7 +35,7 @@ export const socketMemoryPressure: Rule = {
         evidence: seen.map((c) => describeCounter(c.name, c.view)),
         recommendation:
           'Find the sockets with large Recv-Q (`ss -tanm` shows their memory). Raising net.ipv4.tcp_rmem or tcp_mem only treats the symptom of a slow reader.',
-        commands: ["ss -tanm | awk '$2 > 65536'"],
+        commands: ["ss -tan | awk 'NR > 1 && $2 > 65536'"],
       }),
     ];
   },

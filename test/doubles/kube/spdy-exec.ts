@@ -112,10 +112,15 @@ export function handleSpdyExec(socket: Duplex, head: Buffer, protocol: string, n
     if (!closed) socket.write(Buffer.concat(parts));
   };
 
-  /** An empty header block as a stored deflate block; the first one carries the zlib header. */
+  /**
+   * An empty header block as a stored deflate block, then an empty stored block as zlib's
+   * Z_SYNC_FLUSH writes it: Go's inflater hands out a stored block's bytes only when it meets the
+   * next block, so without the marker the reader would run into the frame's end. The first
+   * block carries the zlib header.
+   */
   const emptyHeaderBlock = (): Buffer => {
     const block = Buffer.from([0, 0, 0, 0]);
-    const stored = Buffer.concat([Buffer.from([0x00, block.length, 0x00, ~block.length & 0xff, 0xff]), block]);
+    const stored = Buffer.concat([Buffer.from([0x00, block.length, 0x00, ~block.length & 0xff, 0xff]), block, Buffer.from([0x00, 0x00, 0x00, 0xff, 0xff])]);
     const out = replyHeaderStarted ? stored : Buffer.concat([Buffer.from([0x78, 0x01]), stored]);
     replyHeaderStarted = true;
     return out;

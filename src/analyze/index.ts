@@ -1,0 +1,43 @@
+/**
+ * `analyze(snapshot)`: the rules turn a parsed snapshot into a report. Pure: no I/O, no clock;
+ * the same snapshot always gives the same report.
+ */
+import type { Report } from '../domain/report.js';
+import type { Snapshot } from '../domain/snapshot.js';
+import { buildContext } from './context.js';
+import { pickReportedCounters } from './counters.js';
+import { buildPeerViews } from './peers.js';
+import { runRules } from './rule.js';
+import { RULES } from './rules/index.js';
+import { buildVerdict, linkCauses, sortFindings } from './verdict.js';
+
+/** Analyzes one node's snapshot: findings (causes first), the views renderers show, the verdict and exit code. */
+export function analyze(snapshot: Snapshot): Report {
+  const ctx = buildContext(snapshot);
+  const findings = runRules(ctx, RULES);
+  linkCauses(findings);
+  const sorted = sortFindings(findings);
+  const { verdict, exitCode } = buildVerdict(ctx, sorted);
+  const skipped: Record<string, number> = {};
+  for (const issue of snapshot.parseIssues) if (issue.skipped > 0) skipped[issue.source] = (skipped[issue.source] ?? 0) + issue.skipped;
+  const sysctl: Record<string, string> = {};
+  for (const key of Object.keys(snapshot.sysctl).sort()) sysctl[key] = snapshot.sysctl[key] ?? '';
+  return {
+    schemaVersion: 1,
+    node: snapshot.meta.node,
+    hostname: snapshot.meta.hostname,
+    kernel: snapshot.meta.kernel,
+    collectedAt: snapshot.meta.collectedAt,
+    intervalSec: snapshot.meta.intervalSec,
+    source: snapshot.meta.source,
+    states: ctx.states,
+    listeners: ctx.listeners,
+    peers: buildPeerViews(snapshot.sockets.sockets),
+    counters: pickReportedCounters(ctx.counters),
+    sysctl,
+    findings: sorted,
+    verdict,
+    skipped,
+    exitCode,
+  };
+}

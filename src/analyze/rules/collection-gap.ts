@@ -1,0 +1,66 @@
+/**
+ * `collection-gap`: what the collection or the parsers could not read, so a reader knows which
+ * conclusions rest on partial data. Always info: a gap is not a fault of the node.
+ */
+import type { Finding } from '../../domain/report.js';
+import { finding, type Rule } from '../rule.js';
+import { listWords, plural } from '../words.js';
+
+export const collectionGap: Rule = {
+  id: 'collection-gap',
+  needs: [],
+  run(ctx) {
+    const snap = ctx.snapshot;
+    const out: Finding[] = snap.notes.map((note) =>
+      finding({
+        rule: 'collection-gap',
+        severity: 'info',
+        title: note.message,
+        detail: `From ${note.source}. Findings that need this data are missing or rest on what could be read.`,
+        evidence: [`${note.source}: ${note.message}`],
+        recommendation: 'Run tcpcheck as root on a node with iproute2 (ss) for a complete picture.',
+      }),
+    );
+    const skipped = snap.parseIssues.filter((i) => i.skipped > 0);
+    if (skipped.length > 0) {
+      const total = skipped.reduce((sum, i) => sum + i.skipped, 0);
+      out.push(
+        finding({
+          rule: 'collection-gap',
+          severity: 'info',
+          title: `${plural(total, 'line')} could not be read in ${listWords(skipped.map((i) => i.source))}`,
+          detail: 'These lines matched no known format and were skipped; the rest was analyzed.',
+          evidence: skipped.flatMap((i) => [`${i.source}: ${i.skipped} skipped`, ...i.examples.slice(0, 2).map((e) => `  e.g. ${e}`)]),
+          recommendation: 'If a listing you expected is missing from the report, check it is printed in a format `ss`, `netstat` or `sysctl` produce.',
+        }),
+      );
+    }
+    const coverage = snap.sockets.coverage;
+    if (coverage.kind !== 'full' && snap.sockets.sockets.length > 0) {
+      out.push(
+        finding({
+          rule: 'collection-gap',
+          severity: 'info',
+          title:
+            coverage.kind === 'ports'
+              ? `socket listings cover only ${plural(coverage.ports.length, 'port')}: ${listWords(coverage.ports.map(String))}`
+              : 'the socket listing is partial',
+          detail: 'Per-port findings (CLOSE-WAIT, SYN-RECV, peers) are about these ports only; other ports may have the same trouble unseen.',
+          recommendation: 'Collect the full table (`ss -tanp`) to see every port.',
+        }),
+      );
+    }
+    if (snap.counterSamples.length === 1) {
+      out.push(
+        finding({
+          rule: 'collection-gap',
+          severity: 'info',
+          title: 'one counter sample: totals since boot, no rates',
+          detail: 'Kernel counters were read once, so the report cannot tell past trouble from trouble happening now.',
+          recommendation: 'Collect with tcpcheck check, which reads the counters twice (--interval seconds apart).',
+        }),
+      );
+    }
+    return out;
+  },
+};

@@ -1,0 +1,72 @@
+/**
+ * The verdict: findings ordered cause-first, a one-line headline, the cause in one sentence, and
+ * the exit code scripts and cron key on.
+ */
+import type { Finding, Report, RuleId, Verdict } from '../domain/report.js';
+import { ExitCode } from '../domain/report.js';
+import type { AnalysisContext } from './context.js';
+import { compareSeverity, worstSeverity } from './rule.js';
+import { plural, rate } from './words.js';
+
+/** Marks each symptom with the causes that explain it. */
+export function linkCauses(findings: Finding[]): void {
+  for (const cause of findings) {
+    for (const f of findings) {
+      if (f !== cause && cause.explains.includes(f.rule)) f.explainedBy = [...new Set([...(f.explainedBy ?? []), cause.rule])];
+    }
+  }
+}
+
+/** Most severe first; at equal severity causes first, explained symptoms last; otherwise run order. */
+export function sortFindings(findings: readonly Finding[]): Finding[] {
+  const role = (f: Finding) => (f.explains.length > 0 ? 0 : f.explainedBy?.length ? 2 : 1);
+  return findings
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => compareSeverity(a.f.severity, b.f.severity) || role(a.f) - role(b.f) || a.i - b.i)
+    .map(({ f }) => f);
+}
+
+/** True when the snapshot holds no socket data at all: nothing to diagnose. */
+export function hasNoSocketData(ctx: AnalysisContext): boolean {
+  const s = ctx.snapshot;
+  return s.sockets.sockets.length === 0 && s.listenSamples.every((l) => l.listeners.length === 0) && s.stateTotals === null;
+}
+
+/** Builds the verdict and exit code from sorted findings. */
+export function buildVerdict(ctx: AnalysisContext, findings: readonly Finding[]): { verdict: Verdict; exitCode: Report['exitCode'] } {
+  const worst = worstSeverity(findings.map((f) => f.severity));
+  if (hasNoSocketData(ctx)) {
+    return { verdict: { severity: worst ?? 'info', headline: 'could not diagnose: no socket data was read', cause: null }, exitCode: ExitCode.failed };
+  }
+  if (worst === null || worst === 'info') {
+    const listening = ctx.listeners.length;
+    return {
+      verdict: { severity: worst ?? 'ok', headline: `healthy: ${plural(listening, 'listener')}, no full or stuck queues`, cause: null },
+      exitCode: ExitCode.healthy,
+    };
+  }
+  const by = (rule: RuleId) => findings.filter((f) => f.rule === rule);
+  const parts: string[] = [];
+  const full = by('accept-queue-full')[0];
+  const trap = by('kube-proxy-nodeport-trap')[0];
+  if (full) {
+    const who = trap && full.explainedBy?.includes('kube-proxy-nodeport-trap') ? 'kube-proxy NodePorts' : full.title.split(', owned by ')[1];
+    parts.push(`${plural(full.ports.length, 'accept queue')} full${who ? ` (${who})` : ''}`);
+  } else {
+    const backlog = by('accept-queue-backlog').filter((f) => f.severity === 'warning');
+    const n = backlog.reduce((sum, f) => sum + f.ports.length, 0);
+    if (n > 0) parts.push(`${plural(n, 'accept queue')} backlogged`);
+  }
+  const closeWait = ctx.states['CLOSE-WAIT'] ?? 0;
+  if (by('close-wait-leak').some((f) => f.severity !== 'info')) parts.push(`${closeWait} CLOSE-WAIT`);
+  const overflows = ctx.counters.TcpExtListenOverflows;
+  if (overflows?.perSecond) parts.push(`${rate(overflows.perSecond)} listen overflows/s`);
+  else if (overflows?.delta) parts.push(`${overflows.delta} listen overflows between samples`);
+  const top = findings.find((f) => f.severity === worst) ?? findings[0];
+  if (parts.length === 0 && top) parts.push(top.title);
+  const cause = findings.find((f) => f.explains.length > 0 && f.severity === worst) ?? top;
+  return {
+    verdict: { severity: worst, headline: parts.join(', '), cause: cause ? cause.title : null },
+    exitCode: worst === 'critical' ? ExitCode.critical : ExitCode.warning,
+  };
+}

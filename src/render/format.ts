@@ -1,0 +1,101 @@
+/**
+ * Helpers the text and markdown renderers share: which parts of a report to show, and how to lay
+ * out a table. Renderers only format: severity and wording come from the report.
+ */
+import type { CounterView, Finding, ListenerView, PeerView, Report } from '../domain/report.js';
+
+/** Peers shown before "and N more". @defaultValue 20 */
+export const MAX_PEERS = 20;
+/** Evidence lines shown for a symptom explained by a cause. @defaultValue 4 */
+export const MAX_SYMPTOM_EVIDENCE = 4;
+
+/** Sysctls shown in the settings section (the ones the rules reason about), when present. */
+export const KEY_SYSCTLS = [
+  'net.core.somaxconn',
+  'net.ipv4.tcp_max_syn_backlog',
+  'net.ipv4.tcp_abort_on_overflow',
+  'net.ipv4.tcp_synack_retries',
+  'net.ipv4.tcp_syncookies',
+  'net.ipv4.tcp_fin_timeout',
+  'net.ipv4.ip_local_port_range',
+  'net.ipv4.tcp_max_tw_buckets',
+  'net.netfilter.nf_conntrack_count',
+  'net.netfilter.nf_conntrack_max',
+];
+
+/**
+ * Replaces control characters (a process name or hostname from the node could carry terminal
+ * escape sequences) so printed text can never drive the terminal.
+ */
+export function clean(text: string): string {
+  return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, '?');
+}
+
+/** A copy of the report with every string passed through {@link clean}. */
+export function cleanReport(report: Report): Report {
+  return JSON.parse(JSON.stringify(report), (_key, value: unknown) => (typeof value === 'string' ? clean(value) : value)) as Report;
+}
+
+/** Findings split into causes and unexplained findings (`main`) and the symptoms a cause explains. */
+export function splitFindings(report: Report): { main: Finding[]; explained: Finding[] } {
+  return {
+    main: report.findings.filter((f) => !f.explainedBy?.length),
+    explained: report.findings.filter((f) => f.explainedBy?.length),
+  };
+}
+
+/** Listeners worth showing: a non-empty queue now or in any sample. */
+export function busyListeners(report: Report): ListenerView[] {
+  return report.listeners.filter((l) => l.acceptQueue > 0 || l.acceptQueueSamples.some((q) => q > 0));
+}
+
+/** Peers by count, largest first, cut to {@link MAX_PEERS}. */
+export function topPeers(report: Report): { shown: PeerView[]; omitted: number } {
+  const sorted = [...report.peers].sort((a, b) => b.count - a.count || a.localPort - b.localPort || a.ip.localeCompare(b.ip));
+  return { shown: sorted.slice(0, MAX_PEERS), omitted: Math.max(0, sorted.length - MAX_PEERS) };
+}
+
+/** Counters worth showing: non-zero, or moving. */
+export function shownCounters(report: Report): [string, CounterView][] {
+  return Object.entries(report.counters).filter(([, v]) => v.value !== 0 || (v.delta ?? 0) !== 0);
+}
+
+/** The key sysctls the report has, in {@link KEY_SYSCTLS} order. */
+export function shownSysctls(report: Report): [string, string][] {
+  return KEY_SYSCTLS.flatMap((k) => (report.sysctl[k] === undefined ? [] : [[k, report.sysctl[k] as string] as [string, string]]));
+}
+
+/** `kube-proxy/1515`, or `-` for no owner. */
+export function ownerCell(l: ListenerView): string {
+  return l.process ? `${l.process.name}/${l.process.pid}` : '-';
+}
+
+/** `129/128 full`, `72/128`. */
+export function queueCell(l: ListenerView): string {
+  return `${l.acceptQueue}/${l.backlog}${l.acceptQueue > l.backlog ? ' full' : ''}`;
+}
+
+/** `+849`, `+849 (169.8/s)`, or `-` with one sample. */
+export function changeCell(v: CounterView): string {
+  if (v.delta === null) return '-';
+  return `${v.delta >= 0 ? '+' : ''}${v.delta}${v.perSecond === null ? '' : ` (${v.perSecond}/s)`}`;
+}
+
+/** States as `LISTEN 69 · CLOSE-WAIT 577`. */
+export function statesLine(report: Report): string {
+  return Object.entries(report.states)
+    .map(([state, n]) => `${state} ${n}`)
+    .join(' · ');
+}
+
+/** Left-aligned columns, two spaces apart, no trailing spaces. */
+export function alignColumns(rows: readonly (readonly string[])[]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
+}
+
+/** Words for an exit code. */
+export function exitWords(code: Report['exitCode']): string {
+  return ['healthy', 'warning', 'critical', 'could not diagnose'][code] ?? String(code);
+}

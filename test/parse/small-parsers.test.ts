@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { parseMeta } from '../../src/parse/meta.js';
+import { parseOwners } from '../../src/parse/owners.js';
+import { parsePs, psColumnsForFlags } from '../../src/parse/ps.js';
+import { parseStateTally } from '../../src/parse/state-tally.js';
+import { GARBAGE } from './garbage.js';
+
+describe('parseMeta', () => {
+  it('reads the meta section of the plan', () => {
+    const { meta, issue } = parseMeta('hostname vm\nkernel 6.1.0-18-amd64\nuptime 4380.46\nuid 0\nepoch 1795535130\nss ss utility, iproute2-6.1.0\n');
+    expect(meta).toEqual({ hostname: 'vm', kernel: '6.1.0-18-amd64', uptimeSec: 4380.46, uid: 0, epochSec: 1795535130, ssVersion: 'ss utility, iproute2-6.1.0' });
+    expect(issue.skipped).toBe(0);
+  });
+  it.each(GARBAGE)('does not throw on %s', (_what, text) => {
+    expect(parseMeta(text).meta.hostname).toBeNull();
+  });
+});
+
+describe('parseOwners', () => {
+  it('reads comm and a padded command line', () => {
+    const { processes } = parseOwners('pid 1515 comm kube-proxy\npid 1515 cmdline kube-proxy --kubeconfig=/k --v=2 \npid 2204 cmdline redis-server 127.0.0.1:6379          \n');
+    expect(processes).toEqual({
+      1515: { pid: 1515, name: 'kube-proxy', cmdline: 'kube-proxy --kubeconfig=/k --v=2' },
+      2204: { pid: 2204, name: 'redis-server', cmdline: 'redis-server 127.0.0.1:6379' },
+    });
+  });
+  it.each(GARBAGE)('does not throw on %s', (_what, text) => {
+    const result = parseOwners(text);
+    expect(result.processes).toEqual({});
+    expect(result.issue.skipped).toBe(text.split('\n').filter((l) => l.trim() !== '').length);
+  });
+});
+
+describe('parsePs', () => {
+  it('reads the kube-proxy command line from `ps ajxf | grep` without a header', () => {
+    const text = ' 1495  1510  1510  1510 ?           -1 Ss       0   0:00      |   \\_ /bin/sh -c kube-proxy --v=2\n 1510  1515  1510  1510 ?           -1 Sl       0 758:14      |       \\_ kube-proxy --master=https://api --v=2\n 3841  2694  2693  3389 pts/0     2693 S+       0   0:00                      \\_ grep kube-proxy\n';
+    const { processes } = parsePs(text, psColumnsForFlags('ajxf'));
+    expect(processes[1515]).toEqual({ pid: 1515, name: 'kube-proxy', cmdline: 'kube-proxy --master=https://api --v=2' });
+    expect(processes[2694]).toBeUndefined();
+  });
+  it('takes the columns from a `ps -eLf` header', () => {
+    const text = 'UID        PID  PPID   LWP  C NLWP STIME TTY          TIME CMD\n...\nroot      1515  1510  1516  0   16  2017 ?        01:10:50 kube-proxy --v=2\n';
+    expect(parsePs(text).processes).toEqual({ 1515: { pid: 1515, name: 'kube-proxy', cmdline: 'kube-proxy --v=2' } });
+  });
+  it.each(GARBAGE)('does not throw on %s', (_what, text) => {
+    expect(parsePs(text, 9).processes).toEqual({});
+  });
+});
+
+describe('parseStateTally', () => {
+  it('reads a netstat | awk tally with netstat spellings', () => {
+    const { totals, issue } = parseStateTally('SYN_RECV 12\nCLOSE_WAIT 577\nTIME_WAIT 10\nESTABLISHED 16\n');
+    expect(totals).toEqual({ 'SYN-RECV': 12, 'CLOSE-WAIT': 577, 'TIME-WAIT': 10, ESTAB: 16 });
+    expect(issue.skipped).toBe(0);
+  });
+  it.each(GARBAGE)('does not throw on %s', (_what, text) => {
+    const result = parseStateTally(text);
+    // `LISTEN 0` in the truncated input is a well-formed tally line.
+    const tallies = text.includes('LISTEN 0\n') ? 1 : 0;
+    expect(Object.keys(result.totals)).toHaveLength(tallies);
+    expect(result.issue.skipped).toBe(text.split('\n').filter((l) => l.trim() !== '').length - tallies);
+  });
+});

@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseSs } from '../../src/parse/ss.js';
+import { GARBAGE } from './garbage.js';
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/ss/${name}.txt`, import.meta.url), 'utf8');
+const dataLines = (text: string) => text.split('\n').filter((l) => /^(tcp\s+)?[A-Z][A-Z-]+[0-9]?\s+\d/.test(l) || /^\d+\s+\d+\s/.test(l)).length;
+
+describe('parseSs', () => {
+  describe.each([
+    // variant, sockets expected, owners seen
+    ['old-listen-owners', 69, true],
+    ['old-grep-31493', 17, true],
+    ['old-grep-31591-with-header', 73, true],
+    ['new-tan', dataLines(fixture('new-tan')), false],
+    ['new-tanp', dataLines(fixture('new-tanp')), true],
+    ['new-headerless', dataLines(fixture('new-headerless')), false],
+    ['new-extended-ei', dataLines(fixture('new-extended-ei')), false],
+    ['new-oneline-O', dataLines(fixture('new-oneline-O')), true],
+    ['new-single-state-listening', dataLines(fixture('new-single-state-listening')), false],
+    ['new-mapped-zones', 8, true],
+  ] as const)('when the %s format is read', (variant, count, owners) => {
+    const result = parseSs(fixture(variant), variant, { defaultState: variant.includes('single-state') ? 'LISTEN' : undefined });
+
+    it('reads every TCP socket and skips nothing', () => {
+      expect(result.sockets).toHaveLength(count);
+      expect(result.issue).toEqual({ source: variant, skipped: 0, examples: [] });
+    });
+
+    it(owners ? 'sees the owners' : 'sees no owners', () => {
+      expect(result.ownersSeen).toBe(owners);
+    });
+
+    it('keeps addresses without brackets, zones or IPv4-mapped prefixes', () => {
+      for (const s of result.sockets) {
+        expect(s.localAddress).not.toMatch(/[[\]%]|^::ffff:\d/);
+        expect(s.peerAddress).not.toMatch(/[[\]%]|^::ffff:\d/);
+        expect(s.state).not.toBe('UNKNOWN');
+      }
+    });
+  });
+
+  describe('when the old iproute2 format is read', () => {
+    const { sockets } = parseSs(fixture('old-listen-owners'));
+    it('reads the accept queue and backlog of a full listener', () => {
+      expect(sockets.find((s) => s.localPort === 31493)).toEqual({
+        state: 'LISTEN', recvQ: 129, sendQ: 128, localAddress: '::', localPort: 31493, peerAddress: '*', peerPort: null,
+        processes: [{ name: 'kube-proxy', pid: 1515, fd: 51 }],
+      });
+    });
+    it('reads `*:22` as a wildcard listener', () => {
+      expect(sockets.find((s) => s.localPort === 22 && s.localAddress === '*')).toMatchObject({ peerAddress: '*', peerPort: null, processes: [{ name: 'sshd', pid: 638, fd: 3 }] });
+    });
+    it('reduces IPv4-mapped local and peer addresses to IPv4', () => {
+      const cw = parseSs(fixture('old-grep-31591-with-header')).sockets.find((s) => s.recvQ === 10507);
+      expect(cw).toMatchObject({ state: 'CLOSE-WAIT', localAddress: '172.1.52.100', localPort: 31591, peerAddress: '172.1.55.148', peerPort: 57410, processes: [] });
+    });
+  });
+
+  describe('when the new iproute2 format is read', () => {
+    const { sockets } = parseSs(fixture('new-mapped-zones'));
+    it.each([
+      ['a zone suffix', 53, { localAddress: '127.0.0.53', peerAddress: '*' }],
+      ['a bracketed zone', 8080, { localAddress: 'fe80::1', peerAddress: '*' }],
+      ['bracketed IPv4-mapped endpoints', 31591, { localAddress: '198.18.0.1', peerAddress: '198.18.0.100', peerPort: 57410, recvQ: 10507 }],
+      ['plain IPv6 endpoints', 443, { localAddress: '2001:db8::5', peerAddress: '2001:db8::9', state: 'TIME-WAIT' }],
+    ])('reads %s', (_what, port, expected) => {
+      expect(sockets.find((s) => s.localPort === port)).toMatchObject(expected);
+    });
+    it('reads every owner of a shared socket', () => {
+      expect(sockets.find((s) => s.localPort === 22)?.processes).toEqual([{ name: 'sshd', pid: 638, fd: 4 }, { name: 'sshd', pid: 639, fd: 4 }]);
+    });
+    it('leaves out other protocols of `ss -a`', () => {
+      expect(sockets.some((s) => s.localPort === 68)).toBe(false);
+    });
+  });
+
+  it('reads the owner list of very old iproute2 without pid=/fd= labels', () => {
+    const { sockets } = parseSs('LISTEN 0 128 *:22 *:* users:(("sshd",638,3))\n');
+    expect(sockets[0]?.processes).toEqual([{ name: 'sshd', pid: 638, fd: 3 }]);
+  });
+
+  it('uses the caller state for lines of a single-state filter', () => {
+    const { sockets } = parseSs('Recv-Q Send-Q Local Address:Port Peer Address:PortProcess\n1 0 10.0.0.1:80 10.0.0.2:5000\n', 'ss', { defaultState: 'CLOSE-WAIT' });
+    expect(sockets).toEqual([{ state: 'CLOSE-WAIT', recvQ: 1, sendQ: 0, localAddress: '10.0.0.1', localPort: 80, peerAddress: '10.0.0.2', peerPort: 5000, processes: [] }]);
+  });
+
+  it.each([
+    ['a service name instead of a port', 'ESTAB 0 0 10.0.0.1:ssh 10.0.0.2:5000'],
+    ['a port above 65535', 'ESTAB 0 0 10.0.0.1:70000 10.0.0.2:5000'],
+    ['a missing peer', 'ESTAB 0 0 10.0.0.1:80'],
+    ['a non-numeric queue', 'ESTAB x 0 10.0.0.1:80 10.0.0.2:5000'],
+    ['an unknown state', 'WAITING 0 0 10.0.0.1:80 10.0.0.2:5000'],
+  ])('skips and counts a line with %s', (_what, line) => {
+    const result = parseSs(`${line}\nESTAB 0 0 10.0.0.1:80 10.0.0.3:5001\n`, 'ss');
+    expect(result.sockets).toHaveLength(1);
+    expect(result.issue.skipped).toBe(1);
+    expect(result.issue.examples).toEqual([line]);
+  });
+
+  it.each(GARBAGE)('does not throw on %s and counts what it skipped', (_what, text) => {
+    const result = parseSs(text, 'ss');
+    expect(result.sockets.length).toBeLessThanOrEqual(0);
+    expect(result.issue.skipped).toBe(text.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('\t')).length);
+    expect(result.issue.examples.length).toBeLessThanOrEqual(3);
+  });
+});

@@ -1,0 +1,221 @@
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../src/analyze/index.js';
+import { renderJson } from '../../src/render/json.js';
+import { renderMarkdown } from '../../src/render/markdown.js';
+import { renderText } from '../../src/render/text.js';
+import { KUBE_PROXY, SnapshotBuilder } from '../helpers/snapshot-builder.js';
+
+/** A small sick node: one kube-proxy NodePort full of health-check CLOSE-WAIT. */
+const sick = analyze(
+  new SnapshotBuilder()
+    .meta({ node: 'web-1', hostname: 'web-1', kernel: '5.15.0-105-generic' })
+    .process(1515, 'kube-proxy', 'kube-proxy --proxy-mode=ipvs')
+    .listener(31493, 4, { owner: KUBE_PROXY, sendQ: 3, samples: [4] })
+    .listener(22, 0, { owner: { name: 'sshd', pid: 638, fd: 3 } })
+    .socket('CLOSE-WAIT', 31493, '198.18.0.7', { count: 4, recvQ: 1 })
+    .counters({ TcpExtListenOverflows: 10 }, 0)
+    .counters({ TcpExtListenOverflows: 60 }, 5)
+    .build(),
+);
+const healthy = analyze(new SnapshotBuilder().listener(22, 0, { owner: { name: 'sshd', pid: 638, fd: 3 } }).build());
+
+describe('renderText', () => {
+  it('renders a healthy node in a few lines', () => {
+    expect(renderText(healthy, { color: false })).toMatchInlineSnapshot(`
+      "tcpcheck  node node-a · kernel unknown · at 2024-05-01T10:00:00.000Z · from test
+      OK  healthy: 1 listener, no full or stuck queues
+
+      Listeners with a queue: 0 of 1
+
+      States  LISTEN 1
+
+      exit 0 (healthy)
+      "
+    `);
+  });
+
+  it('renders the cause in full and its symptoms in short', () => {
+    expect(renderText(sick, { color: false })).toMatchInlineSnapshot(`
+      "tcpcheck  node web-1 · kernel 5.15.0-105-generic · at 2024-05-01T10:00:00.000Z · from test
+      CRITICAL  1 accept queue full (kube-proxy NodePorts), 10 listen overflows/s
+      Cause: kube-proxy never accepts on 1 NodePort (31493): connections reach it because its Service has no endpoints, and fill the queue
+
+      Findings
+
+      CRITICAL kube-proxy-nodeport-trap · ports 31493
+        kube-proxy never accepts on 1 NodePort (31493): connections reach it because its Service has no endpoints, and fill the queue
+        kube-proxy in ipvs mode opens a socket on each NodePort only to reserve the port and never accepts on it (kubernetes/kubernetes#43212, #106713). Traffic to a NodePort is normally DNATed to a pod before it reaches that socket; when the Service has no endpoints there is no DNAT rule, so connections complete on kube-proxy's socket and wait in its accept queue. Load-balancer health checks connect and close at once, so the queue fills with CLOSE-WAIT that stays until kube-proxy restarts; once full, new connections are dropped and handshakes hang in SYN-RECV. A CLOSE-WAIT count equal to the queue length is the tell. Raising somaxconn only treats the symptom.
+        Evidence:
+          kube-proxy (pid 1515): --proxy-mode=ipvs
+          31493: accept queue 4/3 (full), 4 CLOSE-WAIT sockets seen = queue length: nothing is accepted
+        What to do: Find the Service behind each port and give it endpoints (fix its selector or its failing pods), or stop sending traffic and health checks to that NodePort (remove it from the load balancer). Then restart kube-proxy on this node to clear the queues.
+          $ kubectl get svc -A -o wide | grep -E ':(31493)/'
+          $ kubectl get endpoints -n NAMESPACE SERVICE
+          $ kubectl -n kube-system delete pod -l k8s-app=kube-proxy --field-selector spec.nodeName=web-1
+          $ systemctl restart kube-proxy
+        Explains: accept-queue-full, close-wait-leak, close-wait-unaccepted, listen-overflow
+
+      Symptoms explained above
+      CRITICAL accept-queue-full: 1 accept queue full on 31493, owned by kube-proxy (pid 1515)
+          LISTEN [::]:31493 Recv-Q 4 Send-Q 3 (samples 4 → 4), owner kube-proxy (pid 1515)
+      WARNING close-wait-unaccepted: 4 CLOSE-WAIT sockets on 31493 were never accepted
+          31493: 4 CLOSE-WAIT sockets with no owner; accept queue 4 of kube-proxy (pid 1515) — the whole queue is CLOSE-WAIT: nothing is being accepted
+      WARNING listen-overflow: 10 listen overflows/s (+50 between samples; 60 since boot)
+          TcpExtListenOverflows 10 → 60 (+50 between samples, 10/s)
+      INFO close-wait-leak: 4 CLOSE-WAIT, most on 31493 (4)
+          31493: 4 CLOSE-WAIT sockets, 4 never accepted by kube-proxy (pid 1515), from 198.18.0.7 (4)
+
+      Listeners with a queue: 1 of 2
+        PORT   ADDRESS  OWNER            QUEUE/BACKLOG  SAMPLES
+        31493  ::       kube-proxy/1515  4/3 full       4 → 4
+
+      Peers
+        PORT   STATE       PEER        COUNT  UNREAD  MAX RECV-Q
+        31493  CLOSE-WAIT  198.18.0.7  4      0       1
+
+      States  LISTEN 2 · CLOSE-WAIT 4
+
+      Counters
+        NAME                   VALUE  CHANGE
+        TcpExtListenOverflows  60     +50 (10/s)
+
+      exit 2 (critical)
+      "
+    `);
+  });
+
+  it('colours only when asked', () => {
+    expect(renderText(sick, { color: false })).not.toContain('\u001b[');
+    expect(renderText(sick, { color: true })).toContain('\u001b[1;31mCRITICAL\u001b[0m');
+  });
+
+  it('never lets text from the node drive the terminal', () => {
+    const evil = analyze(new SnapshotBuilder().listener(80, 129, { owner: { name: 'x\u001b]0;pwned\u0007', pid: 1, fd: 1 } }).build());
+    expect(renderText(evil, { color: false })).not.toMatch(/[\u001b\u0007]/);
+  });
+});
+
+describe('renderMarkdown', () => {
+  it('renders headings, tables and fenced commands', () => {
+    expect(renderMarkdown(sick)).toMatchInlineSnapshot(`
+      "## tcpcheck: web-1 — CRITICAL
+
+      **1 accept queue full (kube-proxy NodePorts), 10 listen overflows/s**
+
+      **Cause:** kube-proxy never accepts on 1 NodePort (31493): connections reach it because its Service has no endpoints, and fill the queue
+
+      _kernel 5.15.0-105-generic · collected 2024-05-01T10:00:00.000Z · source test · exit 2 (critical)_
+
+      ### Findings
+
+      #### CRITICAL \`kube-proxy-nodeport-trap\` — ports 31493
+
+      **kube-proxy never accepts on 1 NodePort (31493): connections reach it because its Service has no endpoints, and fill the queue**
+
+      kube-proxy in ipvs mode opens a socket on each NodePort only to reserve the port and never accepts on it (kubernetes/kubernetes#43212, #106713). Traffic to a NodePort is normally DNATed to a pod before it reaches that socket; when the Service has no endpoints there is no DNAT rule, so connections complete on kube-proxy's socket and wait in its accept queue. Load-balancer health checks connect and close at once, so the queue fills with CLOSE-WAIT that stays until kube-proxy restarts; once full, new connections are dropped and handshakes hang in SYN-RECV. A CLOSE-WAIT count equal to the queue length is the tell. Raising somaxconn only treats the symptom.
+
+      Evidence:
+
+      - \`kube-proxy (pid 1515): --proxy-mode=ipvs\`
+      - \`31493: accept queue 4/3 (full), 4 CLOSE-WAIT sockets seen = queue length: nothing is accepted\`
+
+      **What to do:** Find the Service behind each port and give it endpoints (fix its selector or its failing pods), or stop sending traffic and health checks to that NodePort (remove it from the load balancer). Then restart kube-proxy on this node to clear the queues.
+
+      \`\`\`sh
+      kubectl get svc -A -o wide | grep -E ':(31493)/'
+      kubectl get endpoints -n NAMESPACE SERVICE
+      kubectl -n kube-system delete pod -l k8s-app=kube-proxy --field-selector spec.nodeName=web-1
+      systemctl restart kube-proxy
+      \`\`\`
+
+      Explains: \`accept-queue-full\`, \`close-wait-leak\`, \`close-wait-unaccepted\`, \`listen-overflow\`
+
+      ### Symptoms explained above
+
+      - **critical** \`accept-queue-full\`: 1 accept queue full on 31493, owned by kube-proxy (pid 1515)
+        - \`LISTEN [::]:31493 Recv-Q 4 Send-Q 3 (samples 4 → 4), owner kube-proxy (pid 1515)\`
+      - **warning** \`close-wait-unaccepted\`: 4 CLOSE-WAIT sockets on 31493 were never accepted
+        - \`31493: 4 CLOSE-WAIT sockets with no owner; accept queue 4 of kube-proxy (pid 1515) — the whole queue is CLOSE-WAIT: nothing is being accepted\`
+      - **warning** \`listen-overflow\`: 10 listen overflows/s (+50 between samples; 60 since boot)
+        - \`TcpExtListenOverflows 10 → 60 (+50 between samples, 10/s)\`
+      - **info** \`close-wait-leak\`: 4 CLOSE-WAIT, most on 31493 (4)
+        - \`31493: 4 CLOSE-WAIT sockets, 4 never accepted by kube-proxy (pid 1515), from 198.18.0.7 (4)\`
+
+      ### Listeners with a queue (1 of 2)
+
+      | Port | Address | Owner | Queue/backlog | Samples |
+      | --- | --- | --- | --- | --- |
+      | 31493 | :: | kube-proxy/1515 | 4/3 full | 4 → 4 |
+
+      ### Peers
+
+      | Port | State | Peer | Count | Unread bytes | Max Recv-Q |
+      | --- | --- | --- | --- | --- | --- |
+      | 31493 | CLOSE-WAIT | 198.18.0.7 | 4 | 0 | 1 |
+
+      **States:** LISTEN 2 · CLOSE-WAIT 4
+
+      ### Counters
+
+      | Counter | Value | Change |
+      | --- | --- | --- |
+      | TcpExtListenOverflows | 60 | +50 (10/s) |
+      "
+    `);
+  });
+
+  it('escapes pipes in table cells', () => {
+    const piped = analyze(new SnapshotBuilder().listener(80, 129, { owner: { name: 'a|b', pid: 1, fd: 1 } }).build());
+    expect(renderMarkdown(piped)).toContain('| a\\|b/1 |');
+  });
+});
+
+describe('renderJson', () => {
+  it('renders the documented shape with stable key order', () => {
+    const doc = JSON.parse(renderJson(sick));
+    expect(Object.keys(doc)).toEqual([
+      'schemaVersion', 'node', 'hostname', 'kernel', 'collectedAt', 'intervalSec', 'source', 'exitCode',
+      'verdict', 'states', 'listeners', 'peers', 'counters', 'sysctl', 'findings', 'skipped',
+    ]);
+    expect(doc.listeners[1]).toEqual({ address: '::', port: 31493, process: { name: 'kube-proxy', pid: 1515 }, acceptQueue: 4, backlog: 3, acceptQueueSamples: [4, 4] });
+    expect(doc.peers).toEqual([{ localPort: 31493, ip: '198.18.0.7', state: 'CLOSE-WAIT', count: 4, unreadBytes: 0, maxRecvQ: 1 }]);
+    expect(doc.counters).toEqual({ TcpExtListenOverflows: { value: 60, delta: 50, perSecond: 10 } });
+    expect(doc.findings.map((f: { rule: string; explainedBy: string[] }) => [f.rule, f.explainedBy])).toMatchInlineSnapshot(`
+      [
+        [
+          "kube-proxy-nodeport-trap",
+          [],
+        ],
+        [
+          "accept-queue-full",
+          [
+            "kube-proxy-nodeport-trap",
+          ],
+        ],
+        [
+          "close-wait-unaccepted",
+          [
+            "kube-proxy-nodeport-trap",
+          ],
+        ],
+        [
+          "listen-overflow",
+          [
+            "kube-proxy-nodeport-trap",
+          ],
+        ],
+        [
+          "close-wait-leak",
+          [
+            "kube-proxy-nodeport-trap",
+          ],
+        ],
+      ]
+    `);
+  });
+
+  it('is byte-for-byte the same for the same report', () => {
+    expect(renderJson(sick)).toBe(renderJson(structuredClone(sick)));
+    expect(renderJson(healthy).endsWith('}\n')).toBe(true);
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * Test harness: the real runtime (Bolt over HTTP, BullMQ on the real Redis at 127.0.0.1:6379 under
+ * a unique prefix) pointed at the Slack API double.
+ */
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { slackConfigSchema, type SlackConfig } from '../../src/config/slack-schema.js';
+import { nodeNotFound } from '../../src/errors.js';
+import { createLogger } from '../../src/log.js';
+import type { JobData, JobResult } from '../../src/queue/job-data.js';
+import type { Role } from '../../src/slack/env.js';
+import { startRuntime, type Running } from '../../src/slack/runtime.js';
+import type { TransportFactory } from '../../jobs/worker.js';
+import { SlackApiDouble } from '../doubles/slack/server.js';
+
+export const BOT_TOKEN = 'xoxb-test-0000-token';
+export const SIGNING_SECRET = 'testsigningsecret0123456789abcdef';
+export const REDIS_URL = 'redis://127.0.0.1:6379';
+
+export interface HarnessOptions {
+  role?: Role;
+  slack?: Partial<SlackConfig>;
+  /** Names the inventory knows. @defaultValue ['lab-node-0', 'ip-198-18-0-100'] */
+  nodes?: string[];
+  createTransport?: TransportFactory;
+  redisUrl?: string;
+  double?: SlackApiDouble;
+  lockDuration?: number;
+  stalledInterval?: number;
+}
+
+export interface Harness {
+  double: SlackApiDouble;
+  running: Running;
+  eventsUrl: string;
+  baseUrl: string;
+  queue: Queue<JobData, JobResult>;
+  prefix: string;
+  queueName: string;
+  /** Log lines, parsed. */
+  logs: Array<Record<string, unknown>>;
+  rawLogs: string[];
+  stop(): Promise<void>;
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const double = opts.double ?? new SlackApiDouble({ token: BOT_TOKEN });
+  const apiUrl = opts.double ? undefined : await double.start();
+  const prefix = `tcs-${randomUUID().slice(0, 8)}`;
+  const queueName = 'diagnose';
+  const rawLogs: string[] = [];
+  const logs: Array<Record<string, unknown>> = [];
+  const logger = createLogger({
+    level: 'debug',
+    destination: new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const line of chunk.toString().split('\n').filter(Boolean)) {
+          rawLogs.push(line);
+          logs.push(JSON.parse(line) as Record<string, unknown>);
+        }
+        done();
+      },
+    }),
+  });
+  const known = new Set(opts.nodes ?? ['lab-node-0', 'ip-198-18-0-100']);
+  const running = await startRuntime({
+    role: opts.role ?? 'bot',
+    env: {
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: apiUrl ?? (double as unknown as { apiUrl?: string }).apiUrl,
+      REDIS_URL: opts.redisUrl ?? REDIS_URL,
+      TCPCHECK_QUEUE_PREFIX: prefix,
+      PORT: 0,
+    },
+    inventory: {
+      slack: slackConfigSchema.parse(opts.slack ?? {}),
+      resolveNode: async (name) => {
+        if (!known.has(name)) throw nodeNotFound(name);
+      },
+      createTransport: opts.createTransport ?? (async (name) => Promise.reject(nodeNotFound(name))),
+    },
+    logger,
+    queueName,
+    lockDuration: opts.lockDuration,
+    stalledInterval: opts.stalledInterval,
+  });
+  const queue = new Queue<JobData, JobResult>(queueName, { connection: new Redis(opts.redisUrl ?? REDIS_URL, { maxRetriesPerRequest: null }), prefix });
+  const baseUrl = `http://127.0.0.1:${running.port}`;
+  return {
+    double,
+    running,
+    baseUrl,
+    eventsUrl: `${baseUrl}/slack/events`,
+    queue,
+    prefix,
+    queueName,
+    logs,
+    rawLogs,
+    async stop() {
+      await running.stop(5000);
+      await queue.obliterate({ force: true }).catch(() => undefined);
+      await queue.close();
+      if (!opts.double) await double.stop();
+    },
+  };
+}
+
+/** Total jobs in any state. */
+export async function jobCount(queue: Queue): Promise<number> {
+  const counts = await queue.getJobCounts();
+  return Object.values(counts).reduce((a, b) => a + b, 0);
+}
