@@ -8,7 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { configInvalid } from '../errors.js';
 import { kubeConfigSchema } from './kube-schema.js';
@@ -72,9 +72,10 @@ export async function loadConfig(path?: string, opts: LoadConfigOptions = {}): P
   } catch (err) {
     throw configInvalid(`${file}: cannot read the config file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
   if (doc.errors.length > 0) {
-    throw configInvalid(doc.errors.map((e) => `${file}:${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`).join('\n'));
+    throw configInvalid(doc.errors.map((e) => `${file}:${lines.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`).join('\n'));
   }
   return parseConfig(doc.toJS(), file, opts);
 }

@@ -106,7 +106,8 @@ export class SlackApiDouble {
   readonly files = new Map<string, { filename: string; length: number; bytes: number; completed: boolean; channel: string | null; threadTs: string | null; title: string | null }>();
   private faults: Array<{ method: string; fault: Fault }> = [];
   private server: Server | null = null;
-  private base = '';
+  /** http://127.0.0.1:PORT once started. */
+  base = '';
   private seq = 0;
 
   constructor(private readonly opts: SlackApiDoubleOptions) {}
