@@ -12,3 +12,8 @@ export function parseInterval(value: string): number {
   if (!/^\d{1,2}$/.test(value) || Number(value) > 60) throw new InvalidArgumentError('expected whole seconds from 0 to 60');
   return Number(value);
 }
+
+export function parseTransportKind(value: string): 'ssh' | 'kube' {
+  if (value === 'ssh' || value === 'kube') return value;
+  throw new InvalidArgumentError('expected ssh or kube');
+}

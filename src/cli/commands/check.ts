@@ -7,7 +7,7 @@ import { diagnoseNode } from '../../../jobs/diagnose-node.js';
 import { saveBundle } from '../../collect/bundle-store.js';
 import { LocalTransport } from '../../collect/transports/local.js';
 import type { Transport } from '../../collect/transport.js';
-import { parseFormat, parseInterval } from '../options.js';
+import { parseFormat, parseInterval, parseTransportKind } from '../options.js';
 import { renderReport, reportFailure, type Format } from '../output.js';
 
 export interface CheckFlags {
@@ -41,7 +41,7 @@ export function registerCheck(program: Command): void {
     .option('-i, --interval <seconds>', 'seconds between the two samples of counters and listeners', parseInterval, 5)
     .option('--save <dir>', 'keep the raw outputs as a bundle in DIR (re-read with `tcpcheck analyze DIR`)')
     .option('-c, --config <file>', 'config file (default: $TCPCHECK_CONFIG)')
-    .option('--transport <kind>', 'ssh | kube (default: from the inventory)')
+    .option('--transport <kind>', 'ssh | kube (default: from the inventory)', parseTransportKind)
     .option('--host <host>', 'SSH to this host directly (runbook mode)')
     .option('-p, --port <port>', 'SSH port')
     .option('-l, --user <user>', 'SSH user')

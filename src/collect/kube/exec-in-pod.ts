@@ -12,7 +12,7 @@
  * with reason NonZeroExitCode and the code in details.causes[ExitCode]).
  */
 import { Writable } from 'node:stream';
-import { Exec, type KubeConfig, type V1Status, type WebSocketInterface } from '@kubernetes/client-node';
+import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
 import WebSocket from 'ws';
 import { connectionLost, ErrorCode, outputTooLarge, TcpcheckError } from '../../errors.js';
 import type { RunResult } from '../transport.js';
@@ -38,8 +38,8 @@ export interface ExecOptions {
   target: string;
 }
 
-/** A `WebSocketInterface` on the `ws` package with the kubeconfig's TLS and auth applied. */
-class ExecSocket implements WebSocketInterface {
+/** Client-node's `WebSocketInterface` (not exported, so matched structurally) on the `ws` package with the kubeconfig's TLS and auth applied. */
+class ExecSocket {
   constructor(private readonly kc: KubeConfig) {}
 
   async connect(path: string, textHandler: ((text: string) => boolean) | null, binaryHandler: ((stream: number, buff: Buffer) => boolean) | null): Promise<WebSocket> {
