@@ -8,7 +8,8 @@
  * lost, output cap, cancelled.
  */
 import { appendFile, readFile } from 'node:fs/promises';
-import { Client, utils, type ClientChannel, type ConnectConfig } from 'ssh2';
+// ssh2 is CommonJS whose named exports Node's ESM loader cannot see: take them from the default export.
+import ssh2, { type Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import type { Duplex } from 'node:stream';
 import {
   authFailed, cancelled, commandTimeout, configInvalid, connectionLost, connectionRefused, connectTimeout,
@@ -17,6 +18,8 @@ import {
 import { checkHostKey, fingerprintOf, formatKnownHostsLine, knownKeyTypes, parseKnownHosts, type KnownHostEntry } from '../known-hosts.js';
 import { SECTION_MARK, type Plan } from '../plan.js';
 import type { RunOptions, RunResult, Transport } from '../transport.js';
+
+const { Client: SshClient, utils } = ssh2;
 
 /** Where to connect and as whom. */
 export interface SshEndpoint {
@@ -204,7 +207,7 @@ class Session {
   private connect(e: SshEndpoint, sock?: Duplex): Promise<Client> {
     const port = e.port ?? 22;
     const connectTimeoutMs = this.opts.connectTimeoutMs ?? 10_000;
-    const client = new Client();
+    const client = new SshClient();
     this.clients.push(client);
     const types = knownKeyTypes(this.known, e.host, port).flatMap((t) => HOST_KEY_ALGOS[t] ?? []);
     let hostKeyError: TcpcheckError | null = null;

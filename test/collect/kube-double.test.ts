@@ -1,0 +1,124 @@
+/**
+ * The API server double is only worth something if real clients accept it: kubectl (Debian's
+ * 1.20, which execs over SPDY/3.1, and a current one, which execs over WebSocket v5, when this
+ * machine has one) runs `get nodes` and `exec ... -- ss -ltn` against it here.
+ */
+import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startKubeDouble, type KubeDouble } from '../doubles/kube/server.js';
+import { createNetns, listenIn, type TestNetns } from '../doubles/kube/netns.js';
+
+/** `kubectl` as PATH resolves it (CI installs Debian's kubernetes-client), plus a newer one if present. */
+function kubectls(): string[] {
+  const found: string[] = [];
+  const which = spawnSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' });
+  if (which.status === 0 && which.stdout.trim()) found.push(which.stdout.trim());
+  // Google Cloud SDK's kubectl (current release) where it is installed next to Debian's.
+  const extra = '/usr/lib/google-cloud-sdk/bin/kubectl';
+  if (existsSync(extra)) found.push(extra);
+  return [...new Map(found.map((p) => [realpathSync(p), p])).values()];
+}
+
+function versionOf(kubectl: string): string {
+  const out = spawnSync(kubectl, ['version', '--client'], { encoding: 'utf8' }).stdout;
+  return /GitVersion:"(v[\d.]+)|Client Version: (v[\d.]+)/.exec(out)?.slice(1).find(Boolean) ?? 'unknown';
+}
+
+const bins = kubectls();
+
+describe('the Kubernetes API server double, driven by kubectl', () => {
+  let api: KubeDouble;
+  let nsA: TestNetns;
+  let nsB: TestNetns;
+  const listeners: ChildProcess[] = [];
+  let kubeconfig: string;
+
+  beforeAll(async () => {
+    nsA = createNetns('a');
+    nsB = createNetns('b');
+    listeners.push(await listenIn(nsA.name, 18431), await listenIn(nsB.name, 18432));
+    api = await startKubeDouble({
+      nodes: [
+        { name: 'tck-node-a', netns: nsA.name, internalIP: '198.18.200.1' },
+        { name: 'tck-node-b', netns: nsB.name, internalIP: '198.18.200.2' },
+      ],
+      pods: [{ name: 'tcpcheck-agent-a', namespace: 'tcpcheck', node: 'tck-node-a', labels: { 'app.kubernetes.io/name': 'tcpcheck-agent' } }],
+    });
+    kubeconfig = api.writeKubeconfig();
+  });
+
+  afterAll(async () => {
+    for (const l of listeners) l.kill('SIGKILL');
+    await api?.close();
+    nsA?.remove();
+    nsB?.remove();
+  });
+
+  it('finds a kubectl to test with (CI installs Debian kubernetes-client)', () => {
+    expect(bins.length).toBeGreaterThan(0);
+  });
+
+  describe.each(bins.map((b) => [`${b} (${versionOf(b)})`, b]))('with %s', (_label, kubectl) => {
+    const cache = mkdtempSync(join(tmpdir(), 'tcpcheck-kubectl-cache-'));
+    const run = (args: string[], kc = kubeconfig) => spawnSync(kubectl, [`--kubeconfig=${kc}`, `--cache-dir=${cache}`, '--request-timeout=20s', ...args], { encoding: 'utf8', timeout: 60_000 });
+
+    it('lists the nodes as a server-side table', () => {
+      const r = run(['get', 'nodes']);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const lines = r.stdout.trim().split('\n');
+      expect(lines[0]).toMatch(/^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION$/);
+      expect(lines.slice(1).map((l) => l.split(/\s+/).slice(0, 2))).toEqual([
+        ['tck-node-a', 'Ready'],
+        ['tck-node-b', 'Ready'],
+      ]);
+      const tableCall = api.calls.findLast((c) => c.path === '/api/v1/nodes');
+      expect(tableCall?.status).toBe(200);
+    });
+
+    it('execs ss in the agent pod and sees the sockets of that node only', () => {
+      const before = api.calls.length;
+      const r = run(['exec', '-n', 'tcpcheck', 'tcpcheck-agent-a', '--', 'ss', '-ltn']);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^State\s+Recv-Q\s+Send-Q/);
+      expect(r.stdout).toContain('127.0.0.1:18431');
+      expect(r.stdout).not.toContain('127.0.0.1:18432');
+      const exec = api.calls.slice(before).find((c) => c.path.endsWith('/exec'));
+      expect(exec?.status).toBe(101);
+      expect(exec?.query.command).toEqual(['ss', '-ltn']);
+      expect(api.violations).toEqual([]);
+    });
+
+    it('passes the exit status and stderr of the command back', () => {
+      const r = run(['exec', '-n', 'tcpcheck', 'tcpcheck-agent-a', '--', 'sh', '-c', 'echo oops >&2; exit 7']);
+      expect(r.status).toBe(7);
+      expect(r.stderr).toContain('oops');
+      expect(r.stderr).toContain('command terminated with exit code 7');
+    });
+
+    it('refuses a wrong token as a cluster does', () => {
+      const bad = api.writeKubeconfig({ token: 'not-the-token' });
+      const r = run(['get', 'nodes'], bad);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toMatch(/Unauthorized|provide credentials/);
+    });
+
+    it('says when the pod does not exist', () => {
+      const r = run(['exec', '-n', 'tcpcheck', 'no-such-pod', '--', 'true']);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toContain('pods "no-such-pod" not found');
+    });
+  });
+
+  it('served exec over SPDY to kubectl 1.20 and over WebSocket to a current kubectl', () => {
+    const wires = new Set(api.calls.filter((c) => c.path.endsWith('/exec') && c.status === 101).map((c) => c.upgrade));
+    const versions = bins.map(versionOf);
+    if (versions.some((v) => /^v1\.(1\d|2[0-8])\./.test(v))) expect(wires).toContain('spdy');
+    if (versions.some((v) => /^v1\.(29|[3-9]\d)\./.test(v))) expect(wires).toContain('websocket');
+    expect(wires.size).toBeGreaterThan(0);
+    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).toContain(nsA.name);
+  });
+});
