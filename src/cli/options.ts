@@ -2,6 +2,22 @@
 import { InvalidArgumentError } from 'commander';
 import { FORMATS, type Format } from './output.js';
 
+/** Flags of `tcpcheck check`. */
+export interface CheckFlags {
+  format: Format;
+  interval: number;
+  save?: string;
+  config?: string;
+  transport?: 'ssh' | 'kube';
+  host?: string;
+  port?: string;
+  user?: string;
+  identity?: string;
+  knownHosts?: string;
+  jump?: string;
+}
+
+
 export function parseFormat(value: string): Format {
   if ((FORMATS as readonly string[]).includes(value)) return value as Format;
   throw new InvalidArgumentError(`expected one of ${FORMATS.join(', ')}`);

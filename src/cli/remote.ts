@@ -2,7 +2,7 @@
 import { connectFlags, connectNode } from '../collect/connect.js';
 import type { Transport } from '../collect/transport.js';
 import { loadConfig } from '../config/index.js';
-import type { CheckFlags } from './commands/check.js';
+import type { CheckFlags } from './options.js';
 
 export async function transportForCli(node: string | undefined, flags: CheckFlags): Promise<{ transport: Transport; name: string }> {
   const config = await loadConfig(flags.config);

@@ -52,7 +52,7 @@ describe('faults during a job', () => {
     const before = h.double.parents().length;
     const node = lab.nodes[0]!;
     const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'test/queue/worker-child.ts'], {
-      env: { ...process.env, REDIS_URL: 'redis://127.0.0.1:6379', QUEUE: h.queueName, PREFIX: h.prefix, API_URL: h.double.base + '/api/', BOT_TOKEN, NODE_HOST: node.address, NODE_PORT: String(node.sshPort), NODE_KEY: lab.clientKeyPath, NODE_KNOWN_HOSTS: lab.knownHostsPath },
+      env: { ...process.env, REDIS_URL: 'redis://127.0.0.1:6379', QUEUE: h.queueName, PREFIX: h.prefix, API_URL: h.double.base + '/api/', BOT_TOKEN, NODE_NETNS: node.netns },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     try {
@@ -80,5 +80,5 @@ describe('faults during a job', () => {
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
-  });
+  }, 180_000);
 });

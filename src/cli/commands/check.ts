@@ -7,22 +7,10 @@ import { diagnoseNode } from '../../../jobs/diagnose-node.js';
 import { saveBundle } from '../../collect/bundle-store.js';
 import { LocalTransport } from '../../collect/transports/local.js';
 import type { Transport } from '../../collect/transport.js';
-import { parseFormat, parseInterval, parseTransportKind } from '../options.js';
+import { parseFormat, parseInterval, parseTransportKind, type CheckFlags } from '../options.js';
 import { renderReport, reportFailure, type Format } from '../output.js';
 
-export interface CheckFlags {
-  format: Format;
-  interval: number;
-  save?: string;
-  config?: string;
-  transport?: 'ssh' | 'kube';
-  host?: string;
-  port?: string;
-  user?: string;
-  identity?: string;
-  knownHosts?: string;
-  jump?: string;
-}
+
 
 /** Picks the transport: this machine when no node and no --host is given. */
 async function chooseTransport(node: string | undefined, flags: CheckFlags): Promise<{ transport: Transport; name: string }> {
