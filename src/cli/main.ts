@@ -4,7 +4,10 @@
  */
 import { Command } from 'commander';
 import { registerAnalyze } from './commands/analyze.js';
+import { registerBot } from './commands/bot.js';
 import { registerCheck } from './commands/check.js';
+import { registerServe } from './commands/serve.js';
+import { registerWorker } from './commands/worker.js';
 
 const program = new Command();
 program
@@ -19,5 +22,8 @@ program
 
 registerCheck(program);
 registerAnalyze(program);
+registerServe(program);
+registerBot(program);
+registerWorker(program);
 
 await program.parseAsync(process.argv);
