@@ -4,10 +4,8 @@
  */
 import { Command } from 'commander';
 import { registerAnalyze } from './commands/analyze.js';
-import { registerBot } from './commands/bot.js';
 import { registerCheck } from './commands/check.js';
-import { registerServe } from './commands/serve.js';
-import { registerWorker } from './commands/worker.js';
+import { registerRoles } from './commands/roles.js';
 
 const program = new Command();
 program
@@ -22,8 +20,6 @@ program
 
 registerCheck(program);
 registerAnalyze(program);
-registerServe(program);
-registerBot(program);
-registerWorker(program);
+registerRoles(program);
 
 await program.parseAsync(process.argv);
