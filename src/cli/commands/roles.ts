@@ -6,8 +6,6 @@
  * - worker: a diagnosis worker only, on the same Redis as the bots.
  */
 import type { Command } from 'commander';
-import { loadInventory } from '../../slack/inventory-bridge.js';
-import { runRole } from '../../slack/process.js';
 
 const ROLES = [
   ['serve', 'run the Slack bot and a worker in one process (small installs)'],
@@ -21,6 +19,8 @@ export function registerRoles(program: Command): void {
       .command(role)
       .description(description)
       .action(async () => {
+        // Bolt, BullMQ and Redis load only for these commands, so `check` starts fast.
+        const [{ runRole }, { loadInventory }] = await Promise.all([import('../../slack/process.js'), import('../../slack/inventory-bridge.js')]);
         await runRole(role, loadInventory);
       });
   }
