@@ -5,16 +5,35 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: sshd and iproute2 for the lab nodes, kubectl to prove the Kubernetes double,
-# redis-server when the machine has none, procps/psmisc for the lab's process handling.
+# Debian packages: sshd and iproute2 for the lab nodes, openssl for the Kubernetes double's
+# certificate, redis-server when the machine has none, procps/psmisc for the lab's processes.
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+updated=
+apt_update() { [ -n "$updated" ] || { apt-get update -qq; updated=1; }; }
+export DEBIAN_FRONTEND=noninteractive
 need=()
-for pkg in openssh-server openssh-client iproute2 kubernetes-client redis-server procps psmisc gawk; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
+for pkg in openssh-server openssh-client iproute2 openssl redis-server procps psmisc gawk; do
+  installed "$pkg" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
+  apt_update
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# Debian's kubectl (kubernetes-client) proves the Kubernetes double faithful. Machines that ship
+# another kubectl package own /usr/bin/kubectl, so Debian's is unpacked beside the project.
+if installed kubernetes-client; then
+  export TCPCHECK_KUBECTL=/usr/bin/kubectl
+else
+  kdir="$PWD/.cache/kubernetes-client"
+  if [ ! -x "$kdir/usr/bin/kubectl" ]; then
+    apt_update
+    tmp=$(mktemp -d)
+    (cd "$tmp" && apt-get download -qq kubernetes-client)
+    dpkg-deb -x "$tmp"/kubernetes-client_*.deb "$kdir"
+    rm -rf "$tmp"
+  fi
+  export TCPCHECK_KUBECTL="$kdir/usr/bin/kubectl"
 fi
 
 # Redis: use the one on 127.0.0.1:6379, or start one that keeps nothing on disk.

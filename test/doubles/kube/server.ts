@@ -46,6 +46,8 @@ export interface KubeDoubleOptions {
   token?: string;
   /** @defaultValue 'after-first-read' */
   podStartup?: 'after-first-read' | 'never';
+  /** Namespaces that exist besides those of the pods. @defaultValue default, kube-system, tcpcheck */
+  namespaces?: string[];
   /** Refuse `pods/exec` with 403, as RBAC does without that rule. */
   forbidExec?: boolean;
 }
@@ -226,7 +228,15 @@ export async function startKubeDouble(opts: KubeDoubleOptions): Promise<KubeDoub
     if (method === 'GET' && path === '/api/v1') return send(req, res, url, 200, coreResourceList);
 
     let m: RegExpExecArray | null;
+    const namespaces = new Set([...(opts.namespaces ?? ['default', 'kube-system', 'tcpcheck']), ...[...pods.keys()].map((k) => k.split('/')[0]!)]);
+    const nsObject = (name: string): Json => ({ kind: 'Namespace', apiVersion: 'v1', metadata: { name, uid: name, resourceVersion: '1', creationTimestamp: startedAt }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } });
     try {
+      // kubectl reads the namespace to word a NotFound for a pod in it.
+      if (method === 'GET' && (m = /^\/api\/v1\/namespaces\/([^/]+)$/.exec(path))) {
+        const name = decodeURIComponent(m[1]!);
+        if (!namespaces.has(name)) return send(req, res, url, 404, statusFailure(404, 'NotFound', `namespaces "${name}" not found`, { name, kind: 'namespaces' }));
+        return send(req, res, url, 200, nsObject(name));
+      }
       if (method === 'GET' && path === '/api/v1/nodes') {
         const items = select('Node', [...nodeObjs.values()], url);
         return send(req, res, url, 200, asTable ? toTable('Node', items, nowMs, asTable) : listOf('Node', items));
