@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseSs } from '../src/parse/ss.js';
-import { parseSs as noalloc } from './.ss-old.js';
+import { parseSs as noalloc } from './.ss-exp.js';
 const all = readFileSync('/tmp/pb/ss-all-1000000.txt', 'utf8');
 const which = process.argv[2];
 for (let i = 0; i < 6; i++) {

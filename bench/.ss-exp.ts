@@ -22,7 +22,7 @@
  * with indexOf/charCodeAt, never splits it into lines and runs no regular expression per line.
  */
 import type { ParseIssue, ProcessRef, Socket, TcpState } from '../src/domain/snapshot.js';
-import { Ipv4Intern } from '../src/parse/ipv4-intern.js';
+import { HostIntern } from '../src/parse/host-intern.js';
 import { createIssue, skipLine } from '../src/parse/parse-issue.js';
 import { toTcpState } from '../src/parse/tcp-state.js';
 
@@ -78,16 +78,13 @@ const enum Char {
 class SsScanner {
   private readonly sockets: Socket[] = [];
   private readonly issue: ParseIssue;
-  private ownersSeen = false; n = 0;
+  private ownersSeen = false;
   /** Position of the next `users:((` at or after the current line; -1 when there is none left. Keeps the search linear. */
   private nextUsers = -2;
-  /** Interning of the last addresses seen: a table repeats its local addresses and runs of the same peer. */
-  private lastLocal = '';
-  private lastPeer = '';
   // Results of the last endpoint read, to avoid allocating a tuple per endpoint.
   private addr = '';
   private port: number | null = null;
-  private readonly ipv4 = new Ipv4Intern();
+  private readonly hosts = new HostIntern();
 
   constructor(
     private readonly text: string,
@@ -142,7 +139,6 @@ class SsScanner {
       e = tokenEnd(t, p, end);
     }
 
-    if (STOP === 1) { this.n++; return; }
     const recvQ = readUint(t, p, e);
     if (recvQ < 0) return this.bad(start, end);
     p = skipWs(t, e, end);
@@ -150,21 +146,18 @@ class SsScanner {
     const sendQ = readUint(t, p, e);
     if (sendQ < 0) return this.bad(start, end);
 
-    if (STOP === 2) { this.n += recvQ + sendQ; return; }
     p = skipWs(t, e, end);
     e = this.readEndpoint(p, end, false);
     if (e < 0 || this.port === null) return this.bad(start, end);
     const localAddress = this.addr;
     const localPort = this.port;
 
-    if (STOP === 3) { this.n += localPort; return; }
     p = skipWs(t, e, end);
     e = this.readEndpoint(p, end, true);
     if (e < 0) return this.bad(start, end);
     const peerAddress = this.addr;
     const peerPort = this.port;
 
-    if (STOP === 4) { this.n += localPort + (peerPort ?? 0); return; }
     let processes = NO_PROCESSES;
     p = skipWs(t, e, end);
     if (p < end) {
@@ -176,7 +169,7 @@ class SsScanner {
     }
 
     // One object shape for every socket, properties in the order of the domain type.
-    if (STOP === 8) { this.n += recvQ + sendQ + localPort + (peerPort ?? 0) + localAddress.length + peerAddress.length + processes.length + state.length; return; } this.sockets.push({ state, recvQ, sendQ, localAddress, localPort, peerAddress, peerPort, processes });
+    this.sockets.push({ state, recvQ, sendQ, localAddress, localPort, peerAddress, peerPort, processes });
   }
 
   /**
@@ -184,97 +177,116 @@ class SsScanner {
    * ends (-1 when it is not an endpoint). Strips brackets and `%zone`, reduces `::ffff:1.2.3.4`
    * to `1.2.3.4`, and a wildcard peer (`*:*`, `0.0.0.0:*`, `[::]:*`, `:::*`) to `*`.
    *
-   * Half of a line's time goes here, so it looks at each character about once: a forward pass
-   * finds the token's end, the port colon (the last `:`) and where the host ends early (`]`, `%`);
-   * the port is read after the colon, and a dotted IPv4 host backwards from the host's end.
+   * Most of a line's time goes here, so it looks at each character once: one pass finds the
+   * token's end and its last `:` (the port's), reads the digits after it as the port and hashes
+   * the host before it. A host seen before (nearly all of them) is then a table lookup; only a new
+   * one is decoded, by {@link readHost}.
    */
   private readEndpoint(a: number, end: number, peer: boolean): number {
     const t = this.text;
     let p = a;
     let colon = -1;
-    let hostEnd = -1;
+    let hash = 0;
+    let hostHash = 0;
+    let port = 0;
+    let portDigitsOnly = false;
     for (; p < end; p++) {
       const c = t.charCodeAt(p);
-      if (c === Char.Colon) colon = p;
-      else if (c === Char.Space || c === Char.Tab || c === Char.Cr) break;
-      else if ((c === Char.RBracket || c === Char.Percent) && hostEnd === -1) hostEnd = p;
+      if (c >= Char.Zero && c <= Char.Nine) {
+        port = port * 10 + (c - Char.Zero);
+      } else if (c === Char.Colon) {
+        colon = p;
+        hostHash = hash;
+        port = 0;
+        portDigitsOnly = true;
+      } else if (c === Char.Space || c === Char.Tab || c === Char.Cr) {
+        break;
+      } else {
+        portDigitsOnly = false;
+      }
+      hash = (Math.imul(hash, 31) + c) | 0;
     }
     if (colon < a || colon === p - 1) return -1;
     if (STOP === 11) { this.port = 1; this.addr = 'x'; return p; }
-    // The port: 1 to 5 digits up to 65535, or `*`.
     if (colon === p - 2 && t.charCodeAt(p - 1) === Char.Star) {
+      // A wildcard port: a listener's peer. Rare, so decoded every time.
       this.port = null;
-    } else {
-      if (p - colon > 6) return -1;
-      let port = 0;
-      for (let i = colon + 1; i < p; i++) {
-        const d = t.charCodeAt(i) - Char.Zero;
-        if (d < 0 || d > 9) return -1;
-        port = port * 10 + d;
-      }
-      if (port > 65535) return -1;
-      this.port = port;
+      const host = readHost(t, a, colon, peer, true);
+      if (host === null) return -1;
+      this.addr = host;
+      return p;
     }
+    // 1 to 5 digits up to 65535.
+    if (!portDigitsOnly || p - colon > 6 || port > 65535) return -1;
+    this.port = port;
     if (STOP === 12) { this.addr = 'x'; return p; }
-    // A `]` or `%` after the port colon made the port unreadable above, so here it is before it.
-    const ipEnd = hostEnd === -1 ? colon : hostEnd;
-
-    // IPv4 (also the IPv4-mapped IPv6 form: the same host, so peers group together): the host's
-    // last segment, after its last `:` or from the token's start, is a dotted quad.
-    let q = ipEnd - 1;
-    let value = 0;
-    let scale = 1;
-    let octet = 0;
-    let place = 1;
-    let digits = 0;
-    let dots = 0;
-    for (; q >= a; q--) {
-      const c = t.charCodeAt(q);
-      if (c >= Char.Zero && c <= Char.Nine) {
-        if (++digits > 3) break;
-        octet += (c - Char.Zero) * place;
-        place *= 10;
-      } else if (c === Char.Dot) {
-        if (digits === 0 || octet > 255 || dots === 3) break;
-        value += octet * scale;
-        scale *= 256;
-        dots++;
-        octet = 0;
-        place = 1;
-        digits = 0;
-      } else {
-        break;
-      }
+    let host = this.hosts.get(hostHash, t, a, colon);
+    if (host === undefined) {
+      const decoded = readHost(t, a, colon, peer, false);
+      if (decoded === null) return -1;
+      this.hosts.set(hostHash, t.slice(a, colon), decoded);
+      host = decoded;
     }
-    // Stopped by anything but the segment's start (a digit too many, a stray dot, a letter) means not IPv4.
-    if (dots === 3 && digits > 0 && octet <= 255 && (q < a || t.charCodeAt(q) === Char.Colon)) {
-      const ip = value + octet * scale;
-      if (STOP === 13) { this.addr = 'x'; return p; }
-      this.addr = ip === 0 && peer && this.port === null ? '*' : this.ipv4.get(ip, t, q + 1, ipEnd);
-      return p;
-    }
-
-    let hs = a;
-    let he = hostEnd !== -1 && t.charCodeAt(hostEnd) === Char.Percent ? hostEnd : colon;
-    if (t.charCodeAt(hs) === Char.LBracket) {
-      hs++;
-      if (t.charCodeAt(he - 1) === Char.RBracket) he--;
-    }
-    if (he <= hs) return -1;
-    if (peer && this.port === null && isWildcardHost(t, hs, he)) {
-      this.addr = '*';
-      return p;
-    }
-    const last = peer ? this.lastPeer : this.lastLocal;
-    if (last.length === he - hs && t.startsWith(last, hs)) {
-      this.addr = last;
-    } else {
-      this.addr = t.slice(hs, he);
-      if (peer) this.lastPeer = this.addr;
-      else this.lastLocal = this.addr;
-    }
+    this.addr = host;
     return p;
   }
+}
+
+/**
+ * The address in the host part [a, colon) of an endpoint token: brackets and `%zone` stripped, an
+ * IPv4 host (also inside the IPv4-mapped IPv6 form, so peers group together) as its dotted quad,
+ * a wildcard peer of a wildcard port (`*`, `0.0.0.0`, `::`) as `*`. Null when there is no host.
+ */
+function readHost(t: string, a: number, colon: number, peer: boolean, wildcardPort: boolean): string | null {
+  // The host ends early at the first `]` (bracketed IPv6) or `%` (zone).
+  let hostEnd = colon;
+  for (let i = a; i < colon; i++) {
+    const c = t.charCodeAt(i);
+    if (c === Char.RBracket || c === Char.Percent) {
+      hostEnd = i;
+      break;
+    }
+  }
+  // IPv4: the host's last segment, after its last `:` or from the token's start, is a dotted quad.
+  let q = hostEnd - 1;
+  let value = 0;
+  let scale = 1;
+  let octet = 0;
+  let place = 1;
+  let digits = 0;
+  let dots = 0;
+  for (; q >= a; q--) {
+    const c = t.charCodeAt(q);
+    if (c >= Char.Zero && c <= Char.Nine) {
+      if (++digits > 3) break;
+      octet += (c - Char.Zero) * place;
+      place *= 10;
+    } else if (c === Char.Dot) {
+      if (digits === 0 || octet > 255 || dots === 3) break;
+      value += octet * scale;
+      scale *= 256;
+      dots++;
+      octet = 0;
+      place = 1;
+      digits = 0;
+    } else {
+      break;
+    }
+  }
+  // Stopped by anything but the segment's start (a digit too many, a stray dot, a letter) means not IPv4.
+  if (dots === 3 && digits > 0 && octet <= 255 && (q < a || t.charCodeAt(q) === Char.Colon)) {
+    if (peer && wildcardPort && value + octet * scale === 0) return '*';
+    return t.slice(q + 1, hostEnd);
+  }
+  let hs = a;
+  let he = t.charCodeAt(hostEnd) === Char.Percent ? hostEnd : colon;
+  if (t.charCodeAt(hs) === Char.LBracket) {
+    hs++;
+    if (t.charCodeAt(he - 1) === Char.RBracket) he--;
+  }
+  if (he <= hs) return null;
+  if (peer && wildcardPort && isWildcardHost(t, hs, he)) return '*';
+  return t.slice(hs, he);
 }
 
 /** The state named by the token in [p, e), found without allocating for the names `ss` prints. */

@@ -203,7 +203,7 @@ class SsScanner {
       } else {
         portDigitsOnly = false;
       }
-      hash = hash ^ c;
+      hash = (Math.imul(hash, 31) + c) | 0;
     }
     if (colon < a || colon === p - 1) return -1;
     if (colon === p - 2 && t.charCodeAt(p - 1) === Char.Star) {
