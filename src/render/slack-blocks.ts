@@ -186,14 +186,15 @@ function peersBlocks(peers: PeerView[], maxRows: number): Block[] {
 
 function countersBlocks(report: Report, maxRows: number): Block[] {
   const moving = Object.entries(report.counters).filter(([, c]) => (c.delta ?? 0) !== 0);
-  if (moving.length === 0) return [section(`*Counter rates*\nNo counter moved during the ${report.intervalSec ?? '?'} s between samples.`)];
+  const span = report.intervalSec === null ? 'between samples taken at unknown times' : `over ${report.intervalSec} s`;
+  if (moving.length === 0) return [section(`*Counter rates*\nNo counter moved ${span}.`)];
   const rows = moving
     .sort(([, a], [, b]) => Math.abs(b.perSecond ?? 0) - Math.abs(a.perSecond ?? 0))
     .map(([name, c]) => [name, String(c.value), String(c.delta ?? '-'), c.perSecond === null ? '-' : String(Math.round(c.perSecond * 100) / 100)]);
   const capped = capRows(rows, maxRows);
   const lines = formatTable(['counter', 'value', 'delta', 'per second'], capped.rows);
   if (capped.note) lines.push(capped.note);
-  return codeSections(`*Counter rates* (over ${report.intervalSec ?? '?'} s)`, lines);
+  return codeSections(`*Counter rates* (${span})`, lines);
 }
 
 function sysctlBlocks(report: Report): Block[] {
