@@ -14,7 +14,6 @@ import { parseOwners } from './owners.js';
 import { mergeIssues } from './parse-issue.js';
 import { parseProcNetTcp } from './proc-net-tcp.js';
 import { parseSs } from './ss.js';
-import { socketKey } from './socket-key.js';
 import { parseSysctl } from './sysctl.js';
 
 /** What each section reads, in words for a note. */
@@ -189,15 +188,35 @@ function readSockets(
 
 /**
  * Gives the full table's sockets the owners `ss -p` printed for them. Only the states the plan
- * asked owners for are looked up, so a million-socket table costs a few thousand map lookups.
+ * asked owners for are looked up, and by numbers first (local port, then peer port), so a
+ * million-socket table builds no string key per socket: that cost more than the lookups.
  */
 function attachOwners(table: Socket[], owned: Socket[]): void {
-  const byKey = new Map<string, Socket['processes']>();
-  for (const s of owned) if (s.processes.length > 0) byKey.set(socketKey(s), s.processes);
-  if (byKey.size === 0) return;
+  const byPorts = new Map<number, Socket[]>();
+  for (const s of owned) {
+    if (s.processes.length === 0) continue;
+    const k = portsKey(s);
+    const list = byPorts.get(k);
+    if (list) list.push(s);
+    else byPorts.set(k, [s]);
+  }
+  if (byPorts.size === 0) return;
   for (const s of table) {
     if (!OWNED_STATES.has(s.state)) continue;
-    const processes = byKey.get(socketKey(s));
-    if (processes) s.processes = processes;
+    const candidates = byPorts.get(portsKey(s));
+    if (!candidates) continue;
+    // From the end: when `ss -p` printed the same socket twice, the later line wins, as it always has.
+    for (let i = candidates.length - 1; i >= 0; i--) {
+      const o = candidates[i] as Socket;
+      if (o.state === s.state && o.localAddress === s.localAddress && o.peerAddress === s.peerAddress && o.peerPort === s.peerPort) {
+        s.processes = o.processes;
+        break;
+      }
+    }
   }
+}
+
+/** Local and peer port packed in an int32 (a small integer for V8); candidates are then compared in full. */
+function portsKey(s: Socket): number {
+  return (s.localPort << 16) | (s.peerPort ?? 0);
 }

@@ -22,7 +22,7 @@
  * with indexOf/charCodeAt, never splits it into lines and runs no regular expression per line.
  */
 import type { ParseIssue, ProcessRef, Socket, TcpState } from '../domain/snapshot.js';
-import { HostIntern } from './host-intern.js';
+import { Ipv4Intern } from './ipv4-intern.js';
 import { createIssue, skipLine } from './parse-issue.js';
 import { toTcpState } from './tcp-state.js';
 
@@ -80,10 +80,13 @@ class SsScanner {
   private ownersSeen = false;
   /** Position of the next `users:((` at or after the current line; -1 when there is none left. Keeps the search linear. */
   private nextUsers = -2;
+  /** Interning of the last addresses seen: a table repeats its local addresses and runs of the same peer. */
+  private lastLocal = '';
+  private lastPeer = '';
   // Results of the last endpoint read, to avoid allocating a tuple per endpoint.
   private addr = '';
   private port: number | null = null;
-  private readonly hosts = new HostIntern();
+  private readonly ipv4 = new Ipv4Intern();
 
   constructor(
     private readonly text: string,
@@ -158,9 +161,10 @@ class SsScanner {
     const peerPort = this.port;
 
     let processes = NO_PROCESSES;
-    p = skipWs(t, e, end);
-    if (p < end) {
-      if (this.nextUsers !== -1 && this.nextUsers < p) this.nextUsers = t.indexOf(USERS, p);
+    // Owners come after the peer; a listing without any (`ss -tan`) is searched once, not per line,
+    // and the line's trailing padding is never walked.
+    if (this.nextUsers !== -1) {
+      if (this.nextUsers < e) this.nextUsers = t.indexOf(USERS, e);
       if (this.nextUsers !== -1 && this.nextUsers < end) {
         processes = readUsers(t, this.nextUsers + USERS.length - 1, end);
         this.ownersSeen = true;
@@ -176,114 +180,97 @@ class SsScanner {
    * ends (-1 when it is not an endpoint). Strips brackets and `%zone`, reduces `::ffff:1.2.3.4`
    * to `1.2.3.4`, and a wildcard peer (`*:*`, `0.0.0.0:*`, `[::]:*`, `:::*`) to `*`.
    *
-   * Most of a line's time goes here, so it looks at each character once: one pass finds the
-   * token's end and its last `:` (the port's), reads the digits after it as the port and hashes
-   * the host before it. A host seen before (nearly all of them) is then a table lookup; only a new
-   * one is decoded, by {@link readHost}.
+   * One pass: it finds the token's end and the port colon, and reads a dotted IPv4 host on the way
+   * (the digits after the last `:` or `[`, up to the port colon, `]` or `%`).
    */
   private readEndpoint(a: number, end: number, peer: boolean): number {
     const t = this.text;
     let p = a;
     let colon = -1;
-    let hash = 0;
-    let hostHash = 0;
-    let port = 0;
-    let portDigitsOnly = false;
+    let pct = -1;
+    // The segment being read (since the last `:` or `[`) as a dotted quad.
+    let segStart = a;
+    let v = 0;
+    let octet = 0;
+    let digits = 0;
+    let dots = 0;
+    let ok = true;
+    // The host's IPv4 form, fixed at the port colon, or earlier at `]` or `%`.
+    let ip = -1;
+    let ipStart = 0;
+    let ipEnd = 0;
+    let hostEnded = false;
     for (; p < end; p++) {
       const c = t.charCodeAt(p);
       if (c >= Char.Zero && c <= Char.Nine) {
-        port = port * 10 + (c - Char.Zero);
+        if (digits === 5) ok = false;
+        octet = octet * 10 + (c - Char.Zero);
+        digits++;
+      } else if (c === Char.Dot) {
+        if (digits === 0 || digits > 3 || octet > 255) ok = false;
+        v = v * 256 + octet;
+        octet = 0;
+        digits = 0;
+        dots++;
       } else if (c === Char.Colon) {
+        if (!hostEnded) {
+          ip = ok && dots === 3 && digits > 0 && digits <= 3 && octet <= 255 ? v * 256 + octet : -1;
+          ipStart = segStart;
+          ipEnd = p;
+        }
         colon = p;
-        hostHash = hash;
-        port = 0;
-        portDigitsOnly = true;
+        segStart = p + 1;
+        v = octet = digits = dots = 0;
+        ok = true;
       } else if (c === Char.Space || c === Char.Tab || c === Char.Cr) {
         break;
       } else {
-        portDigitsOnly = false;
+        if ((c === Char.RBracket || c === Char.Percent) && !hostEnded) {
+          ip = ok && dots === 3 && digits > 0 && digits <= 3 && octet <= 255 ? v * 256 + octet : -1;
+          ipStart = segStart;
+          ipEnd = p;
+          hostEnded = true;
+          if (c === Char.Percent) pct = p;
+        } else if (c === Char.LBracket) {
+          segStart = p + 1;
+        }
+        ok = false;
       }
-      hash = (Math.imul(hash, 31) + c) | 0;
     }
     if (colon < a || colon === p - 1) return -1;
+    // The last segment is the port: digits only, or `*`.
     if (colon === p - 2 && t.charCodeAt(p - 1) === Char.Star) {
-      // A wildcard port: a listener's peer. Rare, so decoded every time.
       this.port = null;
-      const host = readHost(t, a, colon, peer, true);
-      if (host === null) return -1;
-      this.addr = host;
+    } else {
+      if (!ok || dots !== 0 || digits === 0 || octet > 65535) return -1;
+      this.port = octet;
+    }
+    if (ip >= 0) {
+      // IPv4, also the IPv4-mapped IPv6 form: the same host, so peers group together.
+      this.addr = ip === 0 && peer && this.port === null ? '*' : this.ipv4.get(ip, t, ipStart, ipEnd);
       return p;
     }
-    // 1 to 5 digits up to 65535.
-    if (!portDigitsOnly || p - colon > 6 || port > 65535) return -1;
-    this.port = port;
-    let host = this.hosts.get(hostHash, t, a, colon);
-    if (host === undefined) {
-      const decoded = readHost(t, a, colon, peer, false);
-      if (decoded === null) return -1;
-      this.hosts.set(hostHash, t.slice(a, colon), decoded);
-      host = decoded;
+    let hs = a;
+    let he = pct !== -1 && pct < colon ? pct : colon;
+    if (t.charCodeAt(hs) === Char.LBracket) {
+      hs++;
+      if (t.charCodeAt(he - 1) === Char.RBracket) he--;
     }
-    this.addr = host;
+    if (he <= hs) return -1;
+    if (peer && this.port === null && isWildcardHost(t, hs, he)) {
+      this.addr = '*';
+      return p;
+    }
+    const last = peer ? this.lastPeer : this.lastLocal;
+    if (last.length === he - hs && t.startsWith(last, hs)) {
+      this.addr = last;
+    } else {
+      this.addr = t.slice(hs, he);
+      if (peer) this.lastPeer = this.addr;
+      else this.lastLocal = this.addr;
+    }
     return p;
   }
-}
-
-/**
- * The address in the host part [a, colon) of an endpoint token: brackets and `%zone` stripped, an
- * IPv4 host (also inside the IPv4-mapped IPv6 form, so peers group together) as its dotted quad,
- * a wildcard peer of a wildcard port (`*`, `0.0.0.0`, `::`) as `*`. Null when there is no host.
- */
-function readHost(t: string, a: number, colon: number, peer: boolean, wildcardPort: boolean): string | null {
-  // The host ends early at the first `]` (bracketed IPv6) or `%` (zone).
-  let hostEnd = colon;
-  for (let i = a; i < colon; i++) {
-    const c = t.charCodeAt(i);
-    if (c === Char.RBracket || c === Char.Percent) {
-      hostEnd = i;
-      break;
-    }
-  }
-  // IPv4: the host's last segment, after its last `:` or from the token's start, is a dotted quad.
-  let q = hostEnd - 1;
-  let value = 0;
-  let scale = 1;
-  let octet = 0;
-  let place = 1;
-  let digits = 0;
-  let dots = 0;
-  for (; q >= a; q--) {
-    const c = t.charCodeAt(q);
-    if (c >= Char.Zero && c <= Char.Nine) {
-      if (++digits > 3) break;
-      octet += (c - Char.Zero) * place;
-      place *= 10;
-    } else if (c === Char.Dot) {
-      if (digits === 0 || octet > 255 || dots === 3) break;
-      value += octet * scale;
-      scale *= 256;
-      dots++;
-      octet = 0;
-      place = 1;
-      digits = 0;
-    } else {
-      break;
-    }
-  }
-  // Stopped by anything but the segment's start (a digit too many, a stray dot, a letter) means not IPv4.
-  if (dots === 3 && digits > 0 && octet <= 255 && (q < a || t.charCodeAt(q) === Char.Colon)) {
-    if (peer && wildcardPort && value + octet * scale === 0) return '*';
-    return t.slice(q + 1, hostEnd);
-  }
-  let hs = a;
-  let he = t.charCodeAt(hostEnd) === Char.Percent ? hostEnd : colon;
-  if (t.charCodeAt(hs) === Char.LBracket) {
-    hs++;
-    if (t.charCodeAt(he - 1) === Char.RBracket) he--;
-  }
-  if (he <= hs) return null;
-  if (peer && wildcardPort && isWildcardHost(t, hs, he)) return '*';
-  return t.slice(hs, he);
 }
 
 /** The state named by the token in [p, e), found without allocating for the names `ss` prints. */

@@ -43,8 +43,10 @@ export const kubeProxyNodeportTrap: Rule = {
     const ports = sortPorts(trapped.map((l) => l.port));
     const owner = trapped[0]?.process ?? null;
     const mode = readProxyMode(owner ? (ctx.snapshot.processes[owner.pid]?.cmdline ?? null) : null);
-    const closeWait = socketsIn(ctx, 'CLOSE-WAIT');
-    const evidence = [`${describeOwner(owner ? [owner] : [])}: ${mode.source}`, ...trapped.map((l) => describePort(l, closeWait.filter((s) => s.localPort === l.port).length))];
+    // Counted once per port: filtering every CLOSE-WAIT socket per trapped listener was quadratic.
+    const closeWaitByPort = new Map<number, number>();
+    for (const s of socketsIn(ctx, 'CLOSE-WAIT')) closeWaitByPort.set(s.localPort, (closeWaitByPort.get(s.localPort) ?? 0) + 1);
+    const evidence = [`${describeOwner(owner ? [owner] : [])}: ${mode.source}`, ...trapped.map((l) => describePort(l, closeWaitByPort.get(l.port) ?? 0))];
     const outside = ports.filter((p) => p < NODEPORT_RANGE.min || p > NODEPORT_RANGE.max);
     if (outside.length > 0) evidence.push(`outside the default NodePort range ${NODEPORT_RANGE.min}-${NODEPORT_RANGE.max}: ${outside.join(', ')} (a custom --service-node-port-range?)`);
 
