@@ -182,11 +182,12 @@ describe('SshTransport against lab nodes', () => {
     });
 
     it('sshd killed mid-run: the connection is lost', async () => {
-      const run = ssh(2).run(buildPlan({ intervalSec: 5 }), RUN);
+      // Observe the outcome at once: the run fails while the kill is still being awaited.
+      const outcome = codeOf(ssh(2).run(buildPlan({ intervalSec: 5 }), RUN));
       await waitForPlanSleep(lab, 2);
       await lab.killSshd(2);
       try {
-        expect((await codeOf(run)).code).toBe(ErrorCode.ConnectionLost);
+        expect((await outcome).code).toBe(ErrorCode.ConnectionLost);
       } finally {
         await lab.startSshd(2);
       }

@@ -201,6 +201,9 @@ class Session {
       const note = `tcpcheck: sudo -n was refused on ${this.opts.host} (${refusal[0]}); collected as "${this.opts.user}" without root: no process names for sockets of other users.\n`;
       return { ...second, stderr: note + second.stderr };
     })();
+    // When a failure (timeout, cancel, lost connection) wins the race, `work` rejects later with
+    // nobody waiting: mark it handled so it cannot surface as an unhandled rejection.
+    work.catch(() => undefined);
     return Promise.race([work, this.failed]);
   }
 
