@@ -123,7 +123,8 @@ async function runChild(allPath: string, ownedPath: string): Promise<void> {
   }
   const t3 = performance.now();
   const result: ChildResult = {
-    sockets: snapshot.sockets.sockets.length,
+    // The table's counts: ESTAB and TIME-WAIT are counted, not kept as objects.
+    sockets: Object.values(snapshot.sockets.counts).reduce((a, b) => a + b, 0),
     readMs: t1 - t0,
     snapshotMs: t2 - t1,
     analyzeMs,

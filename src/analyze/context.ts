@@ -15,9 +15,9 @@ export const STATE_ORDER: readonly TcpState[] = [
 export interface AnalysisContext {
   snapshot: Snapshot;
   listeners: ListenerView[];
-  /** Sockets per state, from the socket table (LISTEN included). */
+  /** Sockets per state kept in the socket table (LISTEN included; not the table's counted-only states). */
   byState: ReadonlyMap<TcpState, Socket[]>;
-  /** Count per state: the source's own totals when it printed them, else counted from the table. */
+  /** Count per state: the source's own totals when it printed them, else the table's counts. */
   states: Partial<Record<TcpState, number>>;
   counters: Record<string, CounterView>;
 }
@@ -31,14 +31,22 @@ export function buildContext(snapshot: Snapshot): AnalysisContext {
     else byState.set(s.state, [s]);
   }
   const listeners = buildListenerViews(snapshot);
-  return { snapshot, listeners, byState, states: countStates(snapshot, byState, listeners), counters: buildCounterViews(snapshot.counterSamples) };
+  return { snapshot, listeners, byState, states: countStates(snapshot, listeners), counters: buildCounterViews(snapshot.counterSamples) };
 }
 
-function countStates(snapshot: Snapshot, byState: Map<TcpState, Socket[]>, listeners: ListenerView[]): Partial<Record<TcpState, number>> {
+/** Sockets in the table, the counted-only ones included. */
+export function tableSize(snapshot: Snapshot): number {
+  let n = 0;
+  for (const c of Object.values(snapshot.sockets.counts)) n += c;
+  return n;
+}
+
+function countStates(snapshot: Snapshot, listeners: ListenerView[]): Partial<Record<TcpState, number>> {
   const counted: Partial<Record<TcpState, number>> = {};
   for (const state of STATE_ORDER) {
     const fromTotals = snapshot.stateTotals?.[state];
-    const fromTable = byState.get(state)?.length ?? 0;
+    // The table's counts, not `byState`: ESTAB and TIME-WAIT of a full table are counted, not kept.
+    const fromTable = snapshot.sockets.counts[state] ?? 0;
     if (fromTotals !== undefined) counted[state] = fromTotals;
     // `netstat -n` never prints listeners, so a transcript's tally lacks LISTEN: take it from the listings.
     else if (state === 'LISTEN' && listeners.length > 0) counted[state] = Math.max(listeners.length, fromTable);

@@ -4,7 +4,7 @@
  */
 import type { Finding, Report, RuleId, Verdict } from '../domain/report.js';
 import { ExitCode } from '../domain/report.js';
-import type { AnalysisContext } from './context.js';
+import { tableSize, type AnalysisContext } from './context.js';
 import { compareSeverity, worstSeverity } from './rule.js';
 import { plural, rate } from './words.js';
 
@@ -29,7 +29,7 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
 /** True when the snapshot holds no socket data at all: nothing to diagnose. */
 export function hasNoSocketData(ctx: AnalysisContext): boolean {
   const s = ctx.snapshot;
-  return s.sockets.sockets.length === 0 && s.listenSamples.every((l) => l.listeners.length === 0) && s.stateTotals === null;
+  return tableSize(s) === 0 && s.listenSamples.every((l) => l.listeners.length === 0) && s.stateTotals === null;
 }
 
 /** Builds the verdict and exit code from sorted findings. */

@@ -51,8 +51,23 @@ export type Coverage =
   /** An unknown subset. */
   | { kind: 'partial' };
 
+/**
+ * States a full-table source (the plan's `ss-all`, `/proc/net/tcp`) only counts. A busy node holds
+ * hundreds of thousands of them, they are normal in any number, and no rule reads more of them
+ * than how many there are: building an object per socket was most of the cost of a large table.
+ */
+export const COUNTED_ONLY_STATES: readonly TcpState[] = ['ESTAB', 'TIME-WAIT'];
+
 export interface SocketTable {
+  /** Every socket in the table except those in the {@link SocketTable.countedOnly} states, which are only counted. */
   sockets: Socket[];
+  /** Sockets per state in the table, the counted-only states included; a state with none is absent. Rules read totals here, not from `sockets`. */
+  counts: Partial<Record<TcpState, number>>;
+  /**
+   * States counted in `counts` but left out of `sockets`: {@link COUNTED_ONLY_STATES} for a
+   * full-table source, empty for a transcript (small, so kept whole).
+   */
+  countedOnly: readonly TcpState[];
   coverage: Coverage;
   /** True when the source asked for owners (`ss -p`) for the states it printed, so an empty `processes` means "no owner". */
   ownersKnown: boolean;

@@ -7,7 +7,7 @@
  */
 import { Sections } from '../collect/plan.js';
 import type { RawBundle, RawSection } from '../domain/raw.js';
-import type { CollectionNote, CounterSample, ListenSample, ParseIssue, ProcessInfo, Snapshot, Socket, SocketTable } from '../domain/snapshot.js';
+import { COUNTED_ONLY_STATES, type CollectionNote, type CounterSample, type ListenSample, type ParseIssue, type ProcessInfo, type Snapshot, type Socket, type SocketTable, type TcpState } from '../domain/snapshot.js';
 import { parseCounters } from './counters.js';
 import { parseMeta } from './meta.js';
 import { parseOwners } from './owners.js';
@@ -32,6 +32,9 @@ const DESCRIBE: Record<string, string> = {
 
 /** States the plan asks owners for; only these can take an owner from `ss-owned`. */
 const OWNED_STATES = new Set(['LISTEN', 'CLOSE-WAIT', 'SYN-RECV']);
+
+/** The full-table sources (`ss-all`, `/proc/net/tcp`) only count these; see {@link SocketTable.countedOnly}. */
+const COUNT_ONLY: ReadonlySet<TcpState> = new Set(COUNTED_ONLY_STATES);
 
 /** Parses every section of a collected bundle into one Snapshot. Never throws on bad sections. */
 export function buildSnapshot(bundle: RawBundle): Snapshot {
@@ -133,9 +136,9 @@ function readSockets(
   if (!ownedSection && !allSection) {
     if (!procSection) {
       notes.push({ source: Sections.ssAll, message: 'could not read the socket table: neither ss nor /proc/net/tcp produced output' });
-      return { table: { sockets: [], coverage: { kind: 'partial' }, ownersKnown: false }, listenSamples: [] };
+      return { table: { sockets: [], counts: {}, countedOnly: [], coverage: { kind: 'partial' }, ownersKnown: false }, listenSamples: [] };
     }
-    const proc = parseProcNetTcp(procSection.stdout, Sections.procNetTcp, { listenBacklog: somaxconn });
+    const proc = parseProcNetTcp(procSection.stdout, Sections.procNetTcp, { listenBacklog: somaxconn, countOnly: COUNT_ONLY });
     issues.push(proc.issue);
     notes.push({ source: Sections.procNetTcp, message: 'ss not found: read /proc/net/tcp; no process owners' });
     if (somaxconn > 0) {
@@ -143,24 +146,31 @@ function readSockets(
     }
     const listeners = proc.sockets.filter((s) => s.state === 'LISTEN');
     return {
-      table: { sockets: proc.sockets, coverage: { kind: procSection.exitCode === 0 ? 'full' : 'partial' }, ownersKnown: false },
+      table: { sockets: proc.sockets, counts: proc.counts, countedOnly: COUNTED_ONLY_STATES, coverage: { kind: procSection.exitCode === 0 ? 'full' : 'partial' }, ownersKnown: false },
       listenSamples: [{ atSec: 0, listeners }],
     };
   }
 
   const owned = ownedSection ? parseSs(ownedSection.stdout, Sections.ssOwned) : null;
-  const all = allSection ? parseSs(allSection.stdout, Sections.ssAll) : null;
+  const all = allSection ? parseSs(allSection.stdout, Sections.ssAll, { countOnly: COUNT_ONLY }) : null;
   if (owned) issues.push(owned.issue);
   if (all) issues.push(all.issue);
 
   const ownedOk = ownedSection?.exitCode === 0 && owned !== null;
   const allOk = allSection?.exitCode === 0 && all !== null;
   let sockets: Socket[];
+  let counts: SocketTable['counts'];
+  let countedOnly: SocketTable['countedOnly'];
   if (all) {
     sockets = all.sockets;
+    counts = all.counts;
+    countedOnly = COUNTED_ONLY_STATES;
+    // Owners are only asked for in states that are kept (OWNED_STATES), so none is lost here.
     if (owned) attachOwners(sockets, owned.sockets);
   } else {
     sockets = owned?.sockets ?? [];
+    counts = owned?.counts ?? {};
+    countedOnly = [];
   }
 
   const listenSamples: ListenSample[] = [];
@@ -178,6 +188,8 @@ function readSockets(
   return {
     table: {
       sockets,
+      counts,
+      countedOnly,
       coverage: { kind: allOk ? 'full' : 'partial' },
       // Non-root sees only its own processes' owners: an empty owner list proves nothing then.
       ownersKnown: ownedOk && (uid === null || uid === 0),

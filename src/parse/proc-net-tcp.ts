@@ -14,7 +14,10 @@ import type { ParseIssue, Socket, TcpState } from '../domain/snapshot.js';
 import { createIssue, skipLine } from './parse-issue.js';
 
 export interface ProcNetTcpParseResult {
+  /** The sockets read, except those in {@link ProcNetTcpOptions.countOnly} states. */
   sockets: Socket[];
+  /** Sockets read per state, the counted-only ones included. */
+  counts: Partial<Record<TcpState, number>>;
   issue: ParseIssue;
 }
 
@@ -25,6 +28,8 @@ export interface ProcNetTcpOptions {
    * @defaultValue 0
    */
   listenBacklog?: number;
+  /** States whose lines are only counted (in `counts`) once matched, not kept as sockets: their addresses are not decoded. */
+  countOnly?: ReadonlySet<TcpState>;
 }
 
 /** include/net/tcp_states.h */
@@ -48,6 +53,7 @@ const LINE = /^\s*\d+:\s+([0-9A-Fa-f]{8}|[0-9A-Fa-f]{32}):([0-9A-Fa-f]{4})\s+([0
 /** Reads the tcp and tcp6 tables (also concatenated). Never throws. */
 export function parseProcNetTcp(text: string, source = 'proc-net-tcp', opts: ProcNetTcpOptions = {}): ProcNetTcpParseResult {
   const sockets: Socket[] = [];
+  const counts: Partial<Record<TcpState, number>> = {};
   const issue = createIssue(source);
   for (const raw of text.split('\n')) {
     const line = raw.trimEnd();
@@ -58,6 +64,8 @@ export function parseProcNetTcp(text: string, source = 'proc-net-tcp', opts: Pro
       skipLine(issue, line);
       continue;
     }
+    counts[state] = (counts[state] ?? 0) + 1;
+    if (opts.countOnly?.has(state)) continue;
     const txQueue = parseInt(m[6] as string, 16);
     const rxQueue = parseInt(m[7] as string, 16);
     const peerPort = parseInt(m[4] as string, 16);
@@ -74,7 +82,7 @@ export function parseProcNetTcp(text: string, source = 'proc-net-tcp', opts: Pro
       processes: [],
     });
   }
-  return { sockets, issue };
+  return { sockets, counts, issue };
 }
 
 /** Hex of little-endian 32-bit words → printed address; IPv4-mapped IPv6 becomes plain IPv4. */

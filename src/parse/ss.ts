@@ -27,7 +27,10 @@ import { createIssue, skipLine } from './parse-issue.js';
 import { toTcpState } from './tcp-state.js';
 
 export interface SsParseResult {
+  /** The sockets read, except those in {@link SsParseOptions.countOnly} states. */
   sockets: Socket[];
+  /** Sockets read per state, the counted-only ones included. */
+  counts: Partial<Record<TcpState, number>>;
   issue: ParseIssue;
   /** True when at least one line carried `users:((…))`: the listing was taken with `-p`. */
   ownersSeen: boolean;
@@ -36,6 +39,12 @@ export interface SsParseResult {
 export interface SsParseOptions {
   /** State of lines printed without a State column (a single-state filter). @defaultValue 'UNKNOWN' */
   defaultState?: TcpState;
+  /**
+   * States whose lines are only counted (in `counts`), not kept as sockets: their addresses are
+   * not read and no object is made. A line is still checked for a numeric Recv-Q and two
+   * endpoint columns, so a malformed one is skipped as before. Owners on such lines are not read.
+   */
+  countOnly?: ReadonlySet<TcpState>;
 }
 
 /**
@@ -47,13 +56,15 @@ const NO_PROCESSES: ProcessRef[] = Object.freeze([]) as unknown as ProcessRef[];
 /** Netids `ss -a` prints besides tcp; their lines are understood and left out, not counted as skipped. */
 const OTHER_NETIDS = new Set(['udp', 'raw', 'u_str', 'u_dgr', 'u_seq', 'nl', 'p_raw', 'p_dgr', 'mptcp', 'sctp', 'tipc', 'v_str', 'v_dgr', 'xdp', 'icmp6', '???']);
 
+const NO_STATES: ReadonlySet<TcpState> = new Set();
+
 const HEADER_WORDS = new Set(['State', 'Netid', 'Recv-Q']);
 
 const USERS = 'users:((';
 
 /** Reads `ss` output into sockets. Never throws: unreadable lines are counted in `issue`. */
 export function parseSs(text: string, source = 'ss', opts: SsParseOptions = {}): SsParseResult {
-  return new SsScanner(text, source, opts.defaultState ?? 'UNKNOWN').run();
+  return new SsScanner(text, source, opts.defaultState ?? 'UNKNOWN', opts.countOnly ?? NO_STATES).run();
 }
 
 const enum Char {
@@ -76,6 +87,8 @@ const enum Char {
 
 class SsScanner {
   private readonly sockets: Socket[] = [];
+  /** Per state; a Map as a line's count is one lookup, turned into a record at the end. */
+  private readonly counts = new Map<TcpState, number>();
   private readonly issue: ParseIssue;
   private ownersSeen = false;
   /** Position of the next `users:((` at or after the current line; -1 when there is none left. Keeps the search linear. */
@@ -92,6 +105,7 @@ class SsScanner {
     private readonly text: string,
     source: string,
     private readonly defaultState: TcpState,
+    private readonly countOnly: ReadonlySet<TcpState>,
   ) {
     this.issue = createIssue(source);
   }
@@ -106,7 +120,7 @@ class SsScanner {
       this.readLine(start, end);
       start = end + 1;
     }
-    return { sockets: this.sockets, issue: this.issue, ownersSeen: this.ownersSeen };
+    return { sockets: this.sockets, counts: Object.fromEntries(this.counts), issue: this.issue, ownersSeen: this.ownersSeen };
   }
 
   private bad(start: number, end: number): void {
@@ -141,6 +155,18 @@ class SsScanner {
       e = tokenEnd(t, p, end);
     }
 
+    if (this.countOnly.has(state)) {
+      // Only the shape is checked: a numeric Recv-Q, then (by native searches) a colon for the
+      // local endpoint, a space, and another colon for the peer. Walking the rest of the line
+      // char by char is what counting spares.
+      if (readUint(t, p, e) < 0) return this.bad(start, end);
+      const first = t.indexOf(':', e);
+      if (first === -1 || first >= end) return this.bad(start, end);
+      const gap = t.indexOf(' ', first);
+      if (gap === -1 || gap > t.lastIndexOf(':', end - 1)) return this.bad(start, end);
+      return this.count(state);
+    }
+
     const recvQ = readUint(t, p, e);
     if (recvQ < 0) return this.bad(start, end);
     p = skipWs(t, e, end);
@@ -173,6 +199,11 @@ class SsScanner {
 
     // One object shape for every socket, properties in the order of the domain type.
     this.sockets.push({ state, recvQ, sendQ, localAddress, localPort, peerAddress, peerPort, processes });
+    this.count(state);
+  }
+
+  private count(state: TcpState): void {
+    this.counts.set(state, (this.counts.get(state) ?? 0) + 1);
   }
 
   /**

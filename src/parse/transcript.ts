@@ -82,7 +82,8 @@ export function parseTranscript(text: string, opts: TranscriptOptions = {}): Sna
       uid: split.user === 'root' ? 0 : null,
       source: 'transcript',
     },
-    sockets: { sockets, coverage: combineCoverage(a.coverages), ownersKnown: a.coverages.length > 0 && a.ownersKnown },
+    // A transcript is small: every socket is kept, none only counted.
+    sockets: { sockets, counts: countByState(sockets), countedOnly: [], coverage: combineCoverage(a.coverages), ownersKnown: a.coverages.length > 0 && a.ownersKnown },
     stateTotals: a.stateTotals,
     listenSamples: a.listenSamples,
     counterSamples: a.counterSamples,
@@ -203,4 +204,10 @@ function combineCoverage(coverages: Coverage[]): Coverage {
 function firstLine(block: TranscriptBlock): string | null {
   const line = block.lines.find((l) => l.trim() !== '')?.trim();
   return line && !/\s/.test(line) ? line : null;
+}
+
+function countByState(sockets: readonly Socket[]): Partial<Record<TcpState, number>> {
+  const counts: Partial<Record<TcpState, number>> = {};
+  for (const s of sockets) counts[s.state] = (counts[s.state] ?? 0) + 1;
+  return counts;
 }

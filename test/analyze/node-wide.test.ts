@@ -31,6 +31,20 @@ describe('node-wide rules', () => {
     expect(f?.severity).toBe('warning');
   });
 
+  it('time-wait-pressure and the state totals read the same from a table that only counts TIME-WAIT and ESTAB', () => {
+    const kept = base()
+      .socket('TIME-WAIT', 80, '198.18.0.9', { count: 600 })
+      .socket('ESTAB', 80, '198.18.0.10', { count: 7 })
+      .sysctl({ 'net.ipv4.ip_local_port_range': '32768 33767' })
+      .build();
+    const counted = { ...kept, sockets: { ...kept.sockets, sockets: kept.sockets.sockets.filter((s) => s.state === 'LISTEN'), countedOnly: ['ESTAB', 'TIME-WAIT'] as const } };
+    const [a, b] = [analyze(kept), analyze(counted)];
+    expect(b.states).toEqual({ LISTEN: 1, 'TIME-WAIT': 600, ESTAB: 7 });
+    expect(b.states).toEqual(a.states);
+    expect(rules(b, 'time-wait-pressure').map((f) => f.title)).toEqual(['TIME-WAIT pressure: TIME-WAIT sockets are 60.0% of the ephemeral port range']);
+    expect(b.findings).toEqual(a.findings);
+  });
+
   it('socket-memory-pressure: warns when pruning rises, stays quiet when it stopped', () => {
     const rising = base().counters({ TcpExtPruneCalled: 5, TcpExtTCPRcvCollapsed: 10 }, 0).counters({ TcpExtPruneCalled: 9, TcpExtTCPRcvCollapsed: 10 }, 5).build();
     expect(rules(analyze(rising), 'socket-memory-pressure').map((f) => [f.severity, f.title])).toEqual([['warning', 'socket memory pressure now: PruneCalled rising']]);

@@ -22,7 +22,7 @@ export interface SocketOptions {
 export class SnapshotBuilder {
   private readonly snap: Snapshot = {
     meta: { node: 'node-a', hostname: 'node-a', kernel: null, uptimeSec: null, collectedAt: '2024-05-01T10:00:00.000Z', intervalSec: 5, uid: 0, source: 'test' },
-    sockets: { sockets: [], coverage: { kind: 'full' }, ownersKnown: true },
+    sockets: { sockets: [], counts: {}, countedOnly: [], coverage: { kind: 'full' }, ownersKnown: true },
     stateTotals: null,
     listenSamples: [],
     counterSamples: [],
@@ -36,7 +36,7 @@ export class SnapshotBuilder {
   /** Adds a listener to the table and to the first listen sample (`samples` adds later ones). */
   listener(port: number, recvQ: number, opts: SocketOptions & { samples?: number[] } = {}): this {
     const s = this.makeSocket('LISTEN', port, '*', { sendQ: 128, localAddress: '::', peerPort: null, ...opts, recvQ });
-    this.snap.sockets.sockets.push(s);
+    this.add(s);
     const queues = [recvQ, ...(opts.samples ?? [])];
     queues.forEach((q, i) => {
       const sample = this.sample(i);
@@ -47,7 +47,7 @@ export class SnapshotBuilder {
 
   /** Adds `count` sockets in a state on a local port from one peer. */
   socket(state: TcpState, localPort: number, peer: string, opts: SocketOptions & { count?: number } = {}): this {
-    for (let i = 0; i < (opts.count ?? 1); i++) this.snap.sockets.sockets.push(this.makeSocket(state, localPort, peer, opts));
+    for (let i = 0; i < (opts.count ?? 1); i++) this.add(this.makeSocket(state, localPort, peer, opts));
     return this;
   }
 
@@ -78,6 +78,13 @@ export class SnapshotBuilder {
 
   build(): Snapshot {
     return structuredClone(this.snap);
+  }
+
+  /** Keeps the table's counts in step with its sockets, as the parsers do. */
+  private add(s: Socket): void {
+    const table = this.snap.sockets;
+    table.sockets.push(s);
+    table.counts[s.state] = (table.counts[s.state] ?? 0) + 1;
   }
 
   private sample(i: number): ListenSample {

@@ -18,9 +18,13 @@ describe('buildSnapshot', () => {
     it('has the full table with owners merged from ss-owned', () => {
       expect(snap.sockets.coverage).toEqual({ kind: 'full' });
       expect(snap.sockets.ownersKnown).toBe(true);
-      expect(snap.sockets.sockets).toHaveLength(15);
+      expect(snap.sockets.sockets).toHaveLength(11);
       expect(snap.sockets.sockets.find((s) => s.localPort === 6379 && s.localAddress === '127.0.0.1')?.processes).toEqual([{ name: 'redis-server', pid: 2204, fd: 6 }]);
-      expect(snap.sockets.sockets.filter((s) => s.state === 'ESTAB').every((s) => s.processes.length === 0)).toBe(true);
+    });
+    it('counts ESTAB and TIME-WAIT of the full table without keeping them as sockets', () => {
+      expect(snap.sockets.counts).toEqual({ LISTEN: 11, ESTAB: 2, 'TIME-WAIT': 2 });
+      expect(snap.sockets.countedOnly).toEqual(['ESTAB', 'TIME-WAIT']);
+      expect(snap.sockets.sockets.filter((s) => s.state === 'ESTAB' || s.state === 'TIME-WAIT')).toEqual([]);
     });
     it('takes two listen samples and two counter samples, interval apart', () => {
       expect(snap.listenSamples.map((l) => [l.atSec, l.listeners.length])).toEqual([[0, 11], [5, 11]]);

@@ -31,6 +31,27 @@ describe('parseProcNetTcp', () => {
     });
   });
 
+  describe('when ESTAB and TIME-WAIT are only counted', () => {
+    const countOnly = new Set(['ESTAB', 'TIME-WAIT'] as const);
+
+    it('counts every state as a full read does and keeps only the others', () => {
+      const text = fixture('local-debian12');
+      const full = parseProcNetTcp(text);
+      const counted = parseProcNetTcp(text, 'proc', { countOnly });
+      expect(full.counts).toEqual({ LISTEN: 15, ESTAB: 4, 'TIME-WAIT': 10 });
+      expect(counted.counts).toEqual(full.counts);
+      expect(counted.sockets).toEqual(full.sockets.filter((s) => s.state === 'LISTEN'));
+      expect(counted.issue.skipped).toBe(0);
+    });
+
+    it('still skips the malformed lines', () => {
+      const counted = parseProcNetTcp(fixture('mapped-and-queues'), 'proc', { countOnly });
+      expect(counted.issue.skipped).toBe(2);
+      expect(counted.sockets.some((s) => s.state === 'TIME-WAIT')).toBe(false);
+      expect(counted.counts['TIME-WAIT']).toBeGreaterThan(0);
+    });
+  });
+
   it.each([
     ['0100007F', '127.0.0.1'],
     ['00000000000000000000000001000000', '::1'],

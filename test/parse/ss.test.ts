@@ -98,6 +98,42 @@ describe('parseSs', () => {
     expect(result.issue.examples).toEqual([line]);
   });
 
+  describe('when ESTAB and TIME-WAIT are only counted', () => {
+    const countOnly = new Set(['ESTAB', 'TIME-WAIT'] as const);
+
+    it.each(['new-tan', 'new-tanp', 'new-headerless', 'new-extended-ei', 'new-oneline-O', 'new-mapped-zones', 'old-grep-31591-with-header', 'old-listen-owners'])('counts every state of %s as a full read does and keeps only the others', (variant) => {
+      const full = parseSs(fixture(variant), variant);
+      const counted = parseSs(fixture(variant), variant, { countOnly });
+      const byState: Record<string, number> = {};
+      for (const s of full.sockets) byState[s.state] = (byState[s.state] ?? 0) + 1;
+      expect(full.counts).toEqual(byState);
+      expect(counted.counts).toEqual(byState);
+      expect(counted.sockets).toEqual(full.sockets.filter((s) => !countOnly.has(s.state as 'ESTAB')));
+      expect(counted.issue.skipped).toBe(0);
+    });
+
+    it('makes no socket for a counted state', () => {
+      const text = 'State Recv-Q Send-Q Local Address:Port Peer Address:Port\nESTAB 0 0 10.0.0.1:80 10.0.0.2:5000\nTIME-WAIT 0 0 10.0.0.1:80 10.0.0.3:5001\nCLOSE-WAIT 1 0 10.0.0.1:80 10.0.0.4:5002\nESTAB 0 0 [::1]:22 [::1]:41000\n';
+      const result = parseSs(text, 'ss', { countOnly });
+      expect(result.counts).toEqual({ ESTAB: 2, 'TIME-WAIT': 1, 'CLOSE-WAIT': 1 });
+      expect(result.sockets.map((s) => s.state)).toEqual(['CLOSE-WAIT']);
+    });
+
+    it.each([
+      ['a missing peer', 'ESTAB 0 0 10.0.0.1:80'],
+      ['no endpoints', 'TIME-WAIT 0 0'],
+      ['a non-numeric queue', 'ESTAB x 0 10.0.0.1:80 10.0.0.2:5000'],
+      ['a peer without a port colon', 'TIME-WAIT 0 0 10.0.0.1:80 10.0.0.2'],
+      ['an endpoint with no space before the peer', 'TIME-WAIT 0 0 10.0.0.1:80:5000'],
+    ])('still skips and counts as skipped a line with %s', (_what, line) => {
+      const result = parseSs(`${line}\nESTAB 0 0 10.0.0.1:80 10.0.0.3:5001\n`, 'ss', { countOnly });
+      expect(result.counts).toEqual({ ESTAB: 1 });
+      expect(result.sockets).toEqual([]);
+      expect(result.issue.skipped).toBe(1);
+      expect(result.issue.examples).toEqual([line]);
+    });
+  });
+
   it.each(GARBAGE)('does not throw on %s and counts what it skipped', (_what, text) => {
     const result = parseSs(text, 'ss');
     expect(result.sockets.length).toBeLessThanOrEqual(0);

@@ -3,6 +3,7 @@
  * conclusions rest on partial data. Always info: a gap is not a fault of the node.
  */
 import type { Finding } from '../../domain/report.js';
+import { tableSize } from '../context.js';
 import { finding, type Rule } from '../rule.js';
 import { listWords, plural } from '../words.js';
 
@@ -36,7 +37,7 @@ export const collectionGap: Rule = {
       );
     }
     const coverage = snap.sockets.coverage;
-    if (coverage.kind !== 'full' && snap.sockets.sockets.length > 0) {
+    if (coverage.kind !== 'full' && tableSize(snap) > 0) {
       out.push(
         finding({
           rule: 'collection-gap',
