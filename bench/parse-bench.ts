@@ -10,17 +10,18 @@
  * at 100k (not linear).
  *
  * The pipeline measured is the product's: read the file, buildSnapshot (ss-owned with owners merged
- * into the full ss-all table, as a real collection has it), then analyze when src/analyze is there.
+ * into the full ss-all table, as a real collection has it; decoded as the transports decode), then analyze.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { RawBundle } from '../src/domain/raw.js';
-import type { Snapshot } from '../src/domain/snapshot.js';
 import { buildSnapshot } from '../src/parse/bundle.js';
+import { decodeOutput } from '../src/collect/decode.js';
+import { analyze } from '../src/analyze/index.js';
 
 const SIZES = [10_000, 100_000, 1_000_000];
 const LIMIT_MS = 2000;
@@ -37,7 +38,7 @@ interface ChildResult {
   sockets: number;
   readMs: number;
   snapshotMs: number;
-  analyzeMs: number | null;
+  analyzeMs: number;
   totalMs: number;
   maxRssMb: number;
 }
@@ -98,9 +99,6 @@ function generate(dir: string, n: number): { all: string; owned: string } {
 
 /** Child: the measured run. */
 async function runChild(allPath: string, ownedPath: string): Promise<void> {
-  // Loaded by path so the bench runs whether or not the analyzer is there yet.
-  const analyzeUrl = pathToFileURL(join(here, '../../src/analyze/index.ts')).href;
-  const analyzer = (await import(analyzeUrl).catch(() => null)) as { analyze(s: Snapshot): unknown } | null;
   const t0 = performance.now();
   const bundle: RawBundle = {
     node: 'bench',
@@ -109,19 +107,16 @@ async function runChild(allPath: string, ownedPath: string): Promise<void> {
     intervalSec: 5,
     sections: [
       { name: 'meta', stdout: 'hostname bench\nkernel 5.15.0\nuptime 100\nuid 0\n', stderr: '', exitCode: 0 },
-      { name: 'ss-owned', stdout: readFileSync(ownedPath, 'utf8'), stderr: '', exitCode: 0 },
-      { name: 'ss-all', stdout: readFileSync(allPath, 'utf8'), stderr: '', exitCode: 0 },
+      { name: 'ss-owned', stdout: decodeOutput(readFileSync(ownedPath)), stderr: '', exitCode: 0 },
+      { name: 'ss-all', stdout: decodeOutput(readFileSync(allPath)), stderr: '', exitCode: 0 },
     ],
   };
   const t1 = performance.now();
   const snapshot = buildSnapshot(bundle);
   const t2 = performance.now();
-  let analyzeMs: number | null = null;
-  if (analyzer) {
-    analyzer.analyze(snapshot);
-    analyzeMs = performance.now() - t2;
-  }
+  analyze(snapshot);
   const t3 = performance.now();
+  const analyzeMs = t3 - t2;
   const result: ChildResult = {
     // The table's counts: ESTAB and TIME-WAIT are counted, not kept as objects.
     sockets: Object.values(snapshot.sockets.counts).reduce((a, b) => a + b, 0),
@@ -156,7 +151,6 @@ async function main(): Promise<void> {
   try {
     const rows: string[][] = [];
     let awkName = 'awk';
-    let analyzed = false;
     const nsPerSocket = new Map<number, number>();
     for (const n of SIZES) {
       const files = generate(dir, n);
@@ -171,7 +165,6 @@ async function main(): Promise<void> {
         awkMs.push(awk.ms);
       }
       const r = runs[0] as ChildResult;
-      analyzed = r.analyzeMs !== null;
       const med = (pick: (c: ChildResult) => number) => median(runs.map(pick));
       const totalMs = med((c) => c.totalMs);
       const rssMb = Math.max(...runs.map((c) => c.maxRssMb));
@@ -183,7 +176,7 @@ async function main(): Promise<void> {
         r.sockets.toLocaleString('en-US'),
         med((c) => c.readMs).toFixed(0),
         med((c) => c.snapshotMs).toFixed(0),
-        r.analyzeMs === null ? '-' : med((c) => c.analyzeMs ?? 0).toFixed(0),
+        med((c) => c.analyzeMs).toFixed(0),
         totalMs.toFixed(0),
         `${Math.min(...runs.map((c) => c.totalMs)).toFixed(0)}-${Math.max(...runs.map((c) => c.totalMs)).toFixed(0)}`,
         ((totalMs * 1e6) / n).toFixed(0),
@@ -204,7 +197,7 @@ async function main(): Promise<void> {
     const head = ['sockets', 'parsed', 'read ms', 'snapshot ms', 'analyze ms', 'total ms', 'total range', 'ns/socket', 'peak RSS MB', `${awkName} ms`, `x ${awkName}`];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
     const fmt = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i] as number)).join('  ');
-    console.log(`parse${analyzed ? ' + analyze' : ' + buildSnapshot (src/analyze/index.ts not found)'} vs ${awkName} '${AWK_PROGRAM}', median of ${RUNS} run${RUNS === 1 ? '' : 's'} per size`);
+    console.log(`parse + analyze vs ${awkName} '${AWK_PROGRAM}', median of ${RUNS} run${RUNS === 1 ? '' : 's'} per size`);
     console.log(fmt(head));
     for (const r of rows) console.log(fmt(r));
     console.log(

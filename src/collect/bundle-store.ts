@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { RawBundle } from '../domain/raw.js';
 import { inputInvalid } from '../errors.js';
+import { decodeOutput } from './decode.js';
 
 const manifestSchema = z.object({
   format: z.literal('tcpcheck-bundle/1'),
@@ -45,7 +46,7 @@ export async function loadBundle(dir: string): Promise<RawBundle> {
   } catch (err) {
     throw inputInvalid(`${dir} is not a tcpcheck bundle: ${BUNDLE_MANIFEST} is missing or malformed (${(err as Error).message.split('\n')[0]})`);
   }
-  const read = (f: string) => readFile(join(dir, f), 'utf8').catch(() => '');
+  const read = (f: string) => readFile(join(dir, f)).then(decodeOutput, () => '');
   const sections = await Promise.all(
     manifest.sections.map(async (s) => ({ name: s.name, exitCode: s.exitCode, stdout: await read(`${s.name}.out`), stderr: await read(`${s.name}.err`) })),
   );

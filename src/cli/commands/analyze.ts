@@ -14,6 +14,7 @@ import { hasSectionMarkers, splitSections } from '../../parse/sections.js';
 import { parseTranscript } from '../../parse/transcript.js';
 import { parseFormat } from '../options.js';
 import { renderReport, reportFailure, type Format } from '../output.js';
+import { decodeOutput } from '../../collect/decode.js';
 
 /** Reads PATH in whichever of the three forms it is and analyzes it. */
 export async function analyzePath(path: string, opts: { node?: string }): Promise<Report> {
@@ -21,7 +22,7 @@ export async function analyzePath(path: string, opts: { node?: string }): Promis
     throw inputInvalid(`${path}: no such file or directory`);
   });
   if (info.isDirectory()) return diagnoseBundle(await loadBundle(path)).report;
-  const text = await readFile(path, 'utf8');
+  const text = decodeOutput(await readFile(path));
   if (hasSectionMarkers(text)) {
     const sections = splitSections(text);
     // A raw capture has no bundle.json: its own meta section says when and how far apart it sampled.

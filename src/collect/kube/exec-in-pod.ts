@@ -17,6 +17,7 @@ import WebSocket from 'ws';
 import { connectionLost, ErrorCode, outputTooLarge, TcpcheckError } from '../../errors.js';
 import type { RunResult } from '../transport.js';
 import { HttpRefusal, kubeApiError } from './kube-client.js';
+import { decodeOutput } from '../decode.js';
 
 const PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 
@@ -147,5 +148,5 @@ export async function execInPod(kc: KubeConfig, t: ExecTarget, opts: ExecOptions
       hint: 'Check that the image has sh (and chroot for debug pods).',
     });
   }
-  return { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), exitCode };
+  return { stdout: decodeOutput(Buffer.concat(out)), stderr: Buffer.concat(err).toString('utf8'), exitCode };
 }

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { cancelled, commandTimeout, outputTooLarge, TcpcheckError, ErrorCode } from '../../errors.js';
 import type { Plan } from '../plan.js';
 import type { RunOptions, RunResult, Transport } from '../transport.js';
+import { decodeOutput } from '../decode.js';
 
 export class LocalTransport implements Transport {
   readonly kind = 'local';
@@ -37,7 +38,7 @@ export class LocalTransport implements Transport {
         clearTimeout(timer);
         opts.signal?.removeEventListener('abort', onAbort);
         if (failure) return reject(failure);
-        resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), exitCode: code });
+        resolve({ stdout: decodeOutput(Buffer.concat(out)), stderr: Buffer.concat(err).toString('utf8'), exitCode: code });
       });
       child.stdin.end(plan.script);
     });

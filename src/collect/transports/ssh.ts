@@ -18,6 +18,7 @@ import {
 import { checkHostKey, fingerprintOf, formatKnownHostsLine, knownKeyTypes, parseKnownHosts, type KnownHostEntry } from '../known-hosts.js';
 import { SECTION_MARK, type Plan } from '../plan.js';
 import type { RunOptions, RunResult, Transport } from '../transport.js';
+import { decodeOutput } from '../decode.js';
 
 const { Client: SshClient, utils } = ssh2;
 
@@ -285,7 +286,7 @@ class Session {
         channel.on('close', () => {
           // No exit status: sshd or the shell died under us (killed, OOM, reboot).
           if (!exit) return reject(connectionLost(target));
-          resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errOut).toString('utf8'), exitCode: exit.code });
+          resolve({ stdout: decodeOutput(Buffer.concat(out)), stderr: Buffer.concat(errOut).toString('utf8'), exitCode: exit.code });
         });
         channel.end(stdin);
       });
