@@ -12,8 +12,8 @@
  *     @@TCPCHECK END ss-all rc=0
  *     @@TCPCHECK ERR ss-all ...one line of stderr...
  *
- * Cost on a busy node: `ss -p` walks every process's file descriptors, so owners are asked for once,
- * and only for the states that matter (listeners, CLOSE-WAIT, SYN-RECV), with the kernel filtering.
+ * Cost on a busy node: `ss -p` walks every process's file descriptors, so owners are asked for once
+ * (the owners section reuses that listing), and only for the states that matter (listeners, CLOSE-WAIT, SYN-RECV), with the kernel filtering.
  * The full table is read without `-p`. `nstat` is never used (it writes a history file unless
  * `-asz`); counters come from /proc/net/{netstat,snmp}, which any kernel has.
  */
@@ -112,13 +112,19 @@ have_ss() { command -v ss >/dev/null 2>&1; }
 # -H (no header) is newer than some iproute2 still in the field; the parser reads either.
 H=-H
 ss -H -ltn >/dev/null 2>&1 || H=
-owned() { ss -tanp $H state listening state close-wait state syn-recv; }
 all() { ss -tan $H; }
 listen2() { ss -ltn $H; }
 proctcp() { cat /proc/net/tcp; [ -r /proc/net/tcp6 ] && cat /proc/net/tcp6; return 0; }
-# Owners of the listeners: command lines, so kube-proxy's --proxy-mode can be read.
+# The one fd walk: owners of listeners, CLOSE-WAIT and SYN-RECV, read once and kept in $O so the
+# owners section reuses it. Only when it fails is it run again, to capture its stderr.
+owned() {
+  [ "$ORC" = 0 ] || { ss -tanp $H state listening state close-wait state syn-recv; return; }
+  printf '%s\n' "$O"
+}
+# Owners of the listeners (every pid on a LISTEN line): command lines, so kube-proxy's
+# --proxy-mode can be read.
 owners() {
-  for p in $(ss -ltnp 2>/dev/null | sed -n 's/.*pid=\([0-9][0-9]*\).*/\1/p' | sort -u); do
+  for p in $(printf '%s\n' "$O" | grep '^LISTEN' | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u); do
     [ -r /proc/$p/comm ] || continue
     printf 'pid %s comm %s\n' "$p" "$(cat /proc/$p/comm)"
     printf 'pid %s cmdline %s\n' "$p" "$(tr '\0' ' ' < /proc/$p/cmdline)"
@@ -128,6 +134,7 @@ sec meta meta
 sec sysctl sysctls
 sec counters-1 counters
 if have_ss; then
+  O=$(ss -tanp $H state listening state close-wait state syn-recv 2>/dev/null); ORC=$?
   sec ss-owned owned
   sec ss-all all
   sec owners owners

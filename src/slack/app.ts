@@ -4,7 +4,7 @@
  * touches the network has its own deadline), and one audit line per request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App, LogLevel, type Logger as BoltLogger, type CustomRoute } from '@slack/bolt';
+import { App, LogLevel, type BlockAction, type Logger as BoltLogger, type CustomRoute } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { SlackConfig } from '../config/slack-schema.js';
 import { isTcpcheckError } from '../errors.js';
@@ -18,6 +18,11 @@ import { isNodeName, parseCommandText } from './command-text.js';
 import { ephemeral, HELP_TEXT, NOT_IN_CHANNEL_TEXT, QUEUE_DOWN_TEXT, QUEUE_SLOW_TEXT, refusalForInput, type EphemeralReply } from './messages.js';
 import { withDeadline, DeadlineExceeded } from './deadline.js';
 import { slackErrorCode } from './slack-errors.js';
+
+/** Who pressed a button, and where (for authorisation and the audit line). */
+function requesterOf(body: BlockAction): Requester {
+  return { userId: body.user.id, userName: body.user.name, channelId: body.channel?.id ?? '', channelName: body.channel?.name };
+}
 
 /** Checks that a node name resolves through the inventory; rejects with a coded error (node_not_found) otherwise. */
 export type NodeResolver = (name: string) => Promise<void>;
@@ -237,7 +242,7 @@ export function createBotApp(opts: BotOptions, deps: BotDeps): App {
       if (body.type !== 'block_actions') return;
       const action = body.actions[0];
       const value = action && 'value' in action ? String(action.value ?? '') : '';
-      const who: Requester = { userId: body.user.id, userName: body.user.name, channelId: body.channel?.id ?? '', channelName: body.channel?.name };
+      const who = requesterOf(body);
       const decision = await authorize(who);
       if (!decision.ok) {
         await respond({ ...ephemeral(decision.reason), replace_original: false });
@@ -270,7 +275,7 @@ export function createBotApp(opts: BotOptions, deps: BotDeps): App {
     if (body.type !== 'block_actions') return;
     const action = body.actions[0];
     const jobId = action && 'value' in action ? String(action.value ?? '') : '';
-    const who: Requester = { userId: body.user.id, userName: body.user.name, channelId: body.channel?.id ?? '', channelName: body.channel?.name };
+    const who = requesterOf(body);
     const decision = await authorize(who);
     if (!decision.ok) {
       await respond({ ...ephemeral(decision.reason), replace_original: false });
