@@ -30,6 +30,7 @@ else
     apt_update
     tmp=$(mktemp -d)
     (cd "$tmp" && apt-get download -qq kubernetes-client)
+    mkdir -p "$kdir"
     dpkg-deb -x "$tmp"/kubernetes-client_*.deb "$kdir"
     rm -rf "$tmp"
   fi
