@@ -20,9 +20,9 @@ export interface Rule {
 
 /** A finding with the list fields defaulted to empty. */
 export function finding(
-  f: Pick<Finding, 'rule' | 'severity' | 'title' | 'detail' | 'recommendation'> & Partial<Pick<Finding, 'ports' | 'evidence' | 'commands' | 'explains'>>,
+  f: Pick<Finding, 'rule' | 'severity' | 'title' | 'detail' | 'recommendation'> & Partial<Pick<Finding, 'ports' | 'evidence' | 'commands' | 'explains' | 'facts'>>,
 ): Finding {
-  return { ports: [], evidence: [], commands: [], explains: [], ...f };
+  return { ports: [], evidence: [], commands: [], explains: [], facts: {}, ...f };
 }
 
 const RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };

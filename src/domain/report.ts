@@ -25,6 +25,24 @@ export type RuleId =
   | 'collection-gap'
   | (string & {});
 
+/**
+ * Structured facts beside a finding's prose. Renderers, the verdict, sweeps and automation read
+ * these; nothing parses a finding's title or detail.
+ */
+export interface FindingFacts {
+  /** Processes that own the sockets this finding is about. */
+  owners?: Array<{ name: string; pid: number | null }>;
+  /** Named figures behind the finding, e.g. `{ closeWait: 298, acceptQueue: 129, backlog: 128 }`. */
+  counts?: Record<string, number>;
+  /** Remote peers involved, with their socket counts, most first. */
+  peers?: Array<{ ip: string; count: number }>;
+  /** True when an independent source (the Kubernetes API, the owner's own syscalls) confirmed it. */
+  confirmed?: boolean;
+  /** The data source when it is not the node's standard collection, e.g. `cluster`, `capture`. */
+  source?: string;
+  [key: string]: unknown;
+}
+
 export interface Finding {
   rule: RuleId;
   severity: Severity;
@@ -40,6 +58,8 @@ export interface Finding {
   recommendation: string;
   /** Exact commands to run on the node, if any. Never executed by tcpcheck. */
   commands: string[];
+  /** Structured facts (owners, counts, peers…); the prose above is written from these. */
+  facts: FindingFacts;
   /** Rule ids of findings this one explains (a cause points at its symptoms). */
   explains: RuleId[];
   /** Rule ids of the causes that explain this finding; set by analyze() from their `explains`. Absent when none does. */

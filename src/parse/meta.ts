@@ -6,6 +6,7 @@
  *     uptime 4380.46
  *     uid 0
  *     epoch 1795535130
+ *     interval 5
  *     ss ss utility, iproute2-6.1.0
  */
 import type { ParseIssue } from '../domain/snapshot.js';
@@ -18,6 +19,8 @@ export interface MetaFacts {
   uid: number | null;
   /** The node's clock at collection, seconds since 1970; null when not printed. */
   epochSec: number | null;
+  /** Seconds the script slept between its two samples, as it printed them; null when not printed. */
+  intervalSec: number | null;
   /** `ss -V` first line, e.g. `ss utility, iproute2-6.1.0`; null when ss is missing. */
   ssVersion: string | null;
 }
@@ -29,7 +32,7 @@ export interface MetaParseResult {
 
 /** Reads the meta section. Unknown keys are counted as skipped; missing keys stay null. */
 export function parseMeta(text: string, source = 'meta'): MetaParseResult {
-  const meta: MetaFacts = { hostname: null, kernel: null, uptimeSec: null, uid: null, epochSec: null, ssVersion: null };
+  const meta: MetaFacts = { hostname: null, kernel: null, uptimeSec: null, uid: null, epochSec: null, intervalSec: null, ssVersion: null };
   const issue = createIssue(source);
   for (const raw of text.split('\n')) {
     const line = raw.trim();
@@ -52,6 +55,9 @@ export function parseMeta(text: string, source = 'meta'): MetaParseResult {
         break;
       case 'epoch':
         meta.epochSec = toNumber(value);
+        break;
+      case 'interval':
+        meta.intervalSec = toNumber(value);
         break;
       case 'ss':
         meta.ssVersion = value || null;

@@ -7,8 +7,8 @@ import { GARBAGE } from './garbage.js';
 
 describe('parseMeta', () => {
   it('reads the meta section of the plan', () => {
-    const { meta, issue } = parseMeta('hostname vm\nkernel 6.1.0-18-amd64\nuptime 4380.46\nuid 0\nepoch 1795535130\nss ss utility, iproute2-6.1.0\n');
-    expect(meta).toEqual({ hostname: 'vm', kernel: '6.1.0-18-amd64', uptimeSec: 4380.46, uid: 0, epochSec: 1795535130, ssVersion: 'ss utility, iproute2-6.1.0' });
+    const { meta, issue } = parseMeta('hostname vm\nkernel 6.1.0-18-amd64\nuptime 4380.46\nuid 0\nepoch 1795535130\ninterval 5\nss ss utility, iproute2-6.1.0\n');
+    expect(meta).toEqual({ hostname: 'vm', kernel: '6.1.0-18-amd64', uptimeSec: 4380.46, uid: 0, epochSec: 1795535130, intervalSec: 5, ssVersion: 'ss utility, iproute2-6.1.0' });
     expect(issue.skipped).toBe(0);
   });
   it.each(GARBAGE)('does not throw on %s', (_what, text) => {

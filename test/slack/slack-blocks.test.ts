@@ -28,6 +28,7 @@ function report(peers: number, findings: number): Report {
       recommendation: 'Give the service endpoints.',
       commands: ['systemctl restart kube-proxy'],
       explains: [],
+      facts: {},
     })),
     verdict: { severity: 'critical', headline: '1 accept queue full (kube-proxy NodePorts), 577 CLOSE-WAIT, 170 listen overflows/s', cause: 'kube-proxy holds NodePort 31493 and never accepts.' },
     skipped: {},
