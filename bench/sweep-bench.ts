@@ -9,7 +9,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { collectBundle } from '../jobs/diagnose-node.js';
+import { collectBundle } from '../jobs/diagnose.js';
+import { openedNode } from '../test/helpers/opened.js';
 import { buildPlan, Sections } from '../src/collect/plan.js';
 import { SshTransport } from '../src/collect/transports/ssh.js';
 import { startLab } from '../test/lab/lab.js';
@@ -77,7 +78,7 @@ async function ours(job: Job): Promise<void> {
   const started = performance.now();
   const results = await Promise.allSettled(
     job.hosts.map((host) =>
-      collectBundle(new SshTransport({ host, user: 'root', identityFile: job.key, knownHostsFile: job.knownHosts, agent: false }), host, { intervalSec: INTERVAL_SEC }),
+      collectBundle(openedNode(host, new SshTransport({ host, user: 'root', identityFile: job.key, knownHostsFile: job.knownHosts, agent: false })), { intervalSec: INTERVAL_SEC }),
     ),
   );
   const ok = results.filter((r) => r.status === 'fulfilled' && r.value.sections.some((s) => s.name === Sections.sockstat && s.exitCode === 0)).length;

@@ -23,6 +23,7 @@ export const ErrorCode = {
   KubePodNotReady: 'kube_pod_not_ready',
   InputInvalid: 'input_invalid',
   CollectionFailed: 'collection_failed',
+  SlackRefused: 'slack_refused',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -113,3 +114,8 @@ export const cancelled = (target: string) =>
 
 export const inputInvalid = (message: string) =>
   new TcpcheckError(ErrorCode.InputInvalid, message, { hint: 'Usage: tcpcheck NODE [--deep] [--interval N]' });
+
+export const slackRefused = (code: string) =>
+  new TcpcheckError(ErrorCode.SlackRefused, `Slack refused the post: ${code}.`, {
+    hint: 'Check that tcpcheck is in the channel and its token has the scopes in slack-app-manifest.yml.',
+  });

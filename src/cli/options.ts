@@ -1,11 +1,12 @@
 /** Option parsers shared by the CLI commands: strict, with errors commander prints as usage errors. */
 import { InvalidArgumentError } from 'commander';
-import { FORMATS, type Format } from './output.js';
+import { FORMATS, type Format } from '../render/index.js';
 
 /** Flags of `tcpcheck check`. */
 export interface CheckFlags {
   format: Format;
-  interval: number;
+  /** Unset: the config's limits.intervalSec. */
+  interval?: number;
   save?: string;
   config?: string;
   transport?: 'ssh' | 'kube';

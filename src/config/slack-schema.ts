@@ -7,7 +7,6 @@
  *   allowedChannels: [C0123ABCD, incidents]   # channel ids or names; empty or absent: any channel
  *   allowedUsers: [U0123ABCD]                 # user ids or names
  *   allowedUserGroups: [S0123ABCD]            # members of these user groups (needs usergroups:read)
- *   defaultIntervalSec: 5
  *   concurrency: 4
  *   dedupeWindowSec: 60
  * ```
@@ -30,8 +29,6 @@ export const slackConfigSchema = z
     allowedUsers: z.array(userRef).default([]),
     /** User groups whose members may run it. @defaultValue [] */
     allowedUserGroups: z.array(userGroupId).default([]),
-    /** Seconds between the two samples when the command gives no `--interval`. @defaultValue 5 */
-    defaultIntervalSec: z.number().int().min(0).max(60).default(5),
     /** Sampling interval of a deep probe (`--deep`, the Deep probe button). @defaultValue 30 */
     deepIntervalSec: z.number().int().min(1).max(60).default(30),
     /** Jobs one worker runs at once. @defaultValue 4 */

@@ -6,7 +6,7 @@
  */
 import { inputInvalid } from '../errors.js';
 import { isHostOrAddress, parseJumpSpec, type Config } from '../config/index.js';
-import type { SshTarget } from './target.js';
+import type { SshTarget } from '../domain/target.js';
 import { sshTargetFor } from './resolve-target.js';
 
 export interface SshFlags {

@@ -8,7 +8,7 @@ import type { Config, NodeEntry } from '../config/index.js';
 import { addressAllowed } from './address-policy.js';
 import { addressFromAwsName } from './aws-name.js';
 import { isAddress, validateNodeName } from './node-name.js';
-import type { KubeTarget, SshTarget, Target, TargetSource } from './target.js';
+import type { KubeTarget, SshTarget, Target, TargetSource } from '../domain/target.js';
 
 /** What the Kubernetes API says about a node (provided by the Kubernetes client). */
 export interface KubeNodeInfo {

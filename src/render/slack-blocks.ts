@@ -45,7 +45,13 @@ export interface SlackThread {
 export interface ThreadButtons {
   rerun: string;
   raw: string;
-  deep: string;
+  /** Shown only where a deep probe can really run. */
+  deep?: string;
+}
+
+/** A Re-run or Deep probe button's value: `{"node":…, "intervalSec":…}`, read back by the Bolt handlers. */
+export function encodeButtonValue(node: string, intervalSec: number): string {
+  return JSON.stringify({ node, intervalSec });
 }
 
 /** Action ids of the parent's buttons. */
@@ -266,7 +272,9 @@ export function renderSlackThread(report: Report, opts: RenderSlackOptions = {})
       elements: [
         { type: 'button', action_id: ACTION_IDS.rerun, text: { type: 'plain_text', text: 'Re-run' }, value: truncate(opts.buttons.rerun, SLACK_LIMITS.buttonValue) },
         { type: 'button', action_id: ACTION_IDS.raw, text: { type: 'plain_text', text: 'Show raw' }, value: truncate(opts.buttons.raw, SLACK_LIMITS.buttonValue) },
-        { type: 'button', action_id: ACTION_IDS.deep, text: { type: 'plain_text', text: 'Deep probe' }, value: truncate(opts.buttons.deep, SLACK_LIMITS.buttonValue) },
+        ...(opts.buttons.deep === undefined
+          ? []
+          : [{ type: 'button' as const, action_id: ACTION_IDS.deep, text: { type: 'plain_text' as const, text: 'Deep probe' }, value: truncate(opts.buttons.deep, SLACK_LIMITS.buttonValue) }]),
       ],
     });
   }

@@ -15,9 +15,10 @@ import { enqueueDiagnosis, type DiagnoseQueue, type EnqueueResult } from '../que
 import { ACTION_IDS } from '../render/slack-blocks.js';
 import { createAuthorizer, type Requester } from './authorize.js';
 import { isNodeName, parseCommandText } from './command-text.js';
-import { ephemeral, HELP_TEXT, NOT_IN_CHANNEL_TEXT, QUEUE_DOWN_TEXT, QUEUE_SLOW_TEXT, refusalForInput, type EphemeralReply } from './messages.js';
+import { NOT_IN_CHANNEL_TEXT } from '../render/slack-status.js';
+import { ephemeral, HELP_TEXT, QUEUE_DOWN_TEXT, QUEUE_SLOW_TEXT, refusalForInput, type EphemeralReply } from './messages.js';
 import { withDeadline, DeadlineExceeded } from './deadline.js';
-import { slackErrorCode } from './slack-errors.js';
+import { slackErrorCode } from '../deliver/slack-errors.js';
 
 /** Who pressed a button, and where (for authorisation and the audit line). */
 function requesterOf(body: BlockAction): Requester {
@@ -35,6 +36,8 @@ export interface BotDeps {
    */
   queueReady: () => boolean;
   slack: SlackConfig;
+  /** Seconds between samples when a command gives no `--interval` (config `limits.intervalSec`). */
+  defaultIntervalSec: number;
   resolveNode: NodeResolver;
   logger: Logger;
   metrics: Metrics;
@@ -223,7 +226,7 @@ export function createBotApp(opts: BotOptions, deps: BotDeps): App {
     const request: JobRequest = {
       node,
       deep,
-      intervalSec: intervalSec ?? (deep ? slack.deepIntervalSec : slack.defaultIntervalSec),
+      intervalSec: intervalSec ?? (deep ? slack.deepIntervalSec : deps.defaultIntervalSec),
       channel: command.channel_id,
       user: command.user_id,
       responseUrl: command.response_url || null,
@@ -296,11 +299,7 @@ export function createBotApp(opts: BotOptions, deps: BotDeps): App {
   return app;
 }
 
-/** Button values carry `{"node":…, "intervalSec":…}`; re-validated here because they come back from the client. */
-export function encodeButtonValue(node: string, intervalSec: number): string {
-  return JSON.stringify({ node, intervalSec });
-}
-
+/** Reads a value made by `encodeButtonValue`; re-validated here because it comes back from the client. */
 export function parseButtonValue(value: string): { node: string; intervalSec: number } | null {
   try {
     const v = JSON.parse(value) as { node?: unknown; intervalSec?: unknown };

@@ -2,7 +2,7 @@
  * The words tcpcheck says in Slack outside a report: help, refusals, progress, failures.
  * Pure. Every failure says what happened and what to do next, for a tired engineer at 3 a.m.
  */
-import { escapeMrkdwn, truncate, SLACK_LIMITS, type SlackMessage } from '../render/slack-blocks.js';
+import { escapeMrkdwn, truncate, SLACK_LIMITS } from '../render/slack-blocks.js';
 import { USAGE } from './command-text.js';
 
 /** An ephemeral reply to a slash command or a button (`response_type: ephemeral`). */
@@ -34,23 +34,4 @@ export const QUEUE_DOWN_TEXT =
 export const QUEUE_SLOW_TEXT =
   'The job queue (Redis) is slow to answer right now. If the check starts, it will appear as a thread in this channel within a minute; if nothing appears, run the command again.';
 
-/** The parent message while the check runs. */
-export function pendingParent(node: string, user: string, intervalSec: number, deep: boolean): SlackMessage {
-  const what = deep ? `deep probe of ${node} (${intervalSec} s sampling)` : `${node}`;
-  const text = `:hourglass_flowing_sand: checking ${what}… (asked by <@${user}>)`;
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(`:hourglass_flowing_sand: checking ${what}…`).concat(` (asked by <@${user}>)`) } }] };
-}
 
-/** Failure as parent text and thread reply. */
-export function failureMessages(node: string, message: string, hint: string, willRetry: boolean, attempt: number): { parent: SlackMessage; reply: SlackMessage } {
-  const status = willRetry ? `attempt ${attempt} failed, trying again shortly` : 'could not check it';
-  const parentText = `:warning: ${node}: ${status}. ${message}`;
-  const replyText = `*What happened:* ${escapeMrkdwn(message)}${hint ? `\n*Next step:* ${escapeMrkdwn(hint)}` : ''}${willRetry ? '\nThis looks transient, so tcpcheck will try again by itself.' : ''}`;
-  return {
-    parent: { text: truncate(parentText, SLACK_LIMITS.fallbackText), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(escapeMrkdwn(parentText), SLACK_LIMITS.sectionText) } }] },
-    reply: { text: truncate(`${message} ${hint}`, SLACK_LIMITS.fallbackText), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(replyText, SLACK_LIMITS.sectionText) } }] },
-  };
-}
-
-export const NOT_IN_CHANNEL_TEXT =
-  'tcpcheck cannot post in this channel because it is not a member. Invite it with `/invite @tcpcheck` and run the command again.';

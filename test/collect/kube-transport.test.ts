@@ -6,7 +6,8 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectBundle, diagnoseNode } from '../../jobs/diagnose-node.js';
+import { collectBundle, diagnose } from '../../jobs/diagnose.js';
+import { openedNode } from '../helpers/opened.js';
 import { kubeConfigSchema, type KubeSettingsInput } from '../../src/config/kube-schema.js';
 import { KubeTransport, lookupNodeAddress } from '../../src/collect/transports/kube.js';
 import { ErrorCode, type TcpcheckError } from '../../src/errors.js';
@@ -72,7 +73,7 @@ describe('KubeTransport', () => {
     afterAll(() => api?.close());
 
     it('execs the plan in the agent pod of that node and brings back its sections', async () => {
-      const bundle = await collectBundle(transport(api, 'tck-node-a'), 'tck-node-a', { intervalSec: 0 });
+      const bundle = await collectBundle(openedNode('tck-node-a', transport(api, 'tck-node-a')), { intervalSec: 0 });
       expect(bundle.transport).toBe('kube');
       expect(bundle.sections.map((s) => s.name)).toEqual(expect.arrayContaining(['meta', 'sysctl', 'counters-1', 'ss-all', 'counters-2', 'sockstat']));
       expect(sectionText(bundle, 'ss-all')).toContain(`127.0.0.1:${PORT_A}`);
@@ -88,7 +89,7 @@ describe('KubeTransport', () => {
     });
 
     it('says clearly when no agent pod runs on the node', async () => {
-      const err = await failureOf(collectBundle(transport(api, 'tck-node-b'), 'tck-node-b', { intervalSec: 0 }));
+      const err = await failureOf(collectBundle(openedNode('tck-node-b', transport(api, 'tck-node-b')), { intervalSec: 0 }));
       expect(err.code).toBe(ErrorCode.KubeNoAgentPod);
       expect(err.message).toContain('tck-node-b');
       expect(err.message).toContain('no agent pod runs there');
@@ -96,7 +97,7 @@ describe('KubeTransport', () => {
     });
 
     it('refuses a node the cluster does not know before doing anything', async () => {
-      const err = await failureOf(collectBundle(transport(api, 'tck-node-zz'), 'tck-node-zz', { intervalSec: 0 }));
+      const err = await failureOf(collectBundle(openedNode('tck-node-zz', transport(api, 'tck-node-zz')), { intervalSec: 0 }));
       expect(err.code).toBe(ErrorCode.NodeNotFound);
     });
 
@@ -105,7 +106,7 @@ describe('KubeTransport', () => {
     });
 
     it('reports refused credentials as an API error', async () => {
-      const err = await failureOf(collectBundle(transport(api, 'tck-node-a', {}, api.writeKubeconfig({ token: 'wrong' })), 'tck-node-a', { intervalSec: 0 }));
+      const err = await failureOf(collectBundle(openedNode('tck-node-a', transport(api, 'tck-node-a', {}, api.writeKubeconfig({ token: 'wrong' }))), { intervalSec: 0 }));
       expect(err.code).toBe(ErrorCode.KubeApi);
       expect(err.message).toContain('401');
     });
@@ -121,7 +122,7 @@ describe('KubeTransport', () => {
     const api = await doubleWith();
     const kubeconfig = api.writeKubeconfig();
     await api.close();
-    const err = await failureOf(collectBundle(transport(api, 'tck-node-a', {}, kubeconfig), 'tck-node-a', { intervalSec: 0 }));
+    const err = await failureOf(collectBundle(openedNode('tck-node-a', transport(api, 'tck-node-a', {}, kubeconfig)), { intervalSec: 0 }));
     expect(err.code).toBe(ErrorCode.KubeApi);
     expect(err.message).toMatch(/Could not reach the Kubernetes API at https:\/\/127\.0\.0\.1:\d+.*ECONNREFUSED/);
     expect(err.retryable).toBe(true);
@@ -133,7 +134,7 @@ describe('KubeTransport', () => {
     it('creates a host pod on the node, execs the plan chrooted into the host, and deletes the pod', async () => {
       const api = await doubleWith();
       try {
-        const bundle = await collectBundle(transport(api, 'tck-node-a', debug), 'tck-node-a', { intervalSec: 0 });
+        const bundle = await collectBundle(openedNode('tck-node-a', transport(api, 'tck-node-a', debug)), { intervalSec: 0 });
         expect(sectionText(bundle, 'ss-all')).toContain(`127.0.0.1:${PORT_A}`);
         expect(api.created).toHaveLength(1);
         const [pod] = api.created;
@@ -163,7 +164,7 @@ describe('KubeTransport', () => {
     it('deletes the pod when the exec is refused', async () => {
       const api = await doubleWith({ forbidExec: true });
       try {
-        const err = await failureOf(collectBundle(transport(api, 'tck-node-a', debug), 'tck-node-a', { intervalSec: 0 }));
+        const err = await failureOf(collectBundle(openedNode('tck-node-a', transport(api, 'tck-node-a', debug)), { intervalSec: 0 }));
         expect(err.code).toBe(ErrorCode.KubeApi);
         expect(err.message).toContain('cannot create resource "pods/exec"');
         expect(err.hint).toContain('rbac');
@@ -177,7 +178,7 @@ describe('KubeTransport', () => {
     it('deletes the pod when it never becomes Running', async () => {
       const api = await doubleWith({ podStartup: 'never' });
       try {
-        const err = await failureOf(collectBundle(transport(api, 'tck-node-a', { ...debug, podReadyTimeoutMs: 1000 }), 'tck-node-a', { intervalSec: 0 }));
+        const err = await failureOf(collectBundle(openedNode('tck-node-a', transport(api, 'tck-node-a', { ...debug, podReadyTimeoutMs: 1000 })), { intervalSec: 0 }));
         expect(err.code).toBe(ErrorCode.KubePodNotReady);
         expect(err.message).toContain('ContainerCreating');
         expect(api.execs).toHaveLength(0);
@@ -195,7 +196,7 @@ describe('KubeTransport', () => {
         const ended = once(api.events, 'exec-end');
         api.events.once('exec-start', () => ctl.abort());
         // A 30 s interval: the plan is sleeping between its samples when the abort comes.
-        const err = await failureOf(collectBundle(transport(api, 'tck-node-a', debug), 'tck-node-a', { intervalSec: 30, signal: ctl.signal }));
+        const err = await failureOf(collectBundle(openedNode('tck-node-a', transport(api, 'tck-node-a', debug)), { intervalSec: 30, signal: ctl.signal }));
         expect(err.code).toBe(ErrorCode.Cancelled);
         expect(api.created).toHaveLength(1);
         expect(api.created[0]).toMatchObject({ deleted: true, gracePeriodSeconds: 0 });
@@ -209,7 +210,7 @@ describe('KubeTransport', () => {
     it('does not create anything for a node the cluster does not know', async () => {
       const api = await doubleWith();
       try {
-        const err = await failureOf(collectBundle(transport(api, 'tck-node-zz', debug), 'tck-node-zz', { intervalSec: 0 }));
+        const err = await failureOf(collectBundle(openedNode('tck-node-zz', transport(api, 'tck-node-zz', debug)), { intervalSec: 0 }));
         expect(err.code).toBe(ErrorCode.NodeNotFound);
         expect(api.created).toHaveLength(0);
       } finally {
@@ -235,7 +236,7 @@ describe('KubeTransport', () => {
     });
 
     it('finds the kube-proxy NodePort trap through the agent pod', async () => {
-      const { report } = await diagnoseNode(transport(api, 'tck-lab-node'), 'tck-lab-node', { intervalSec: 1 });
+      const { report } = await diagnose({ kind: 'node', node: openedNode('tck-lab-node', transport(api, 'tck-lab-node')) }, { intervalSec: 1 });
       const rules = report.findings.map((f) => f.rule);
       expect(rules).toEqual(expect.arrayContaining(['accept-queue-full', 'kube-proxy-nodeport-trap']));
       const trap = report.findings.find((f) => f.rule === 'kube-proxy-nodeport-trap')!;

@@ -3,7 +3,8 @@ import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectBundle, diagnoseNode } from '../../jobs/diagnose-node.js';
+import { collectBundle, diagnose } from '../../jobs/diagnose.js';
+import { openedNode } from '../helpers/opened.js';
 import { formatKnownHostsLine, parseKnownHosts, checkHostKey } from '../../src/collect/known-hosts.js';
 import { buildPlan, Sections } from '../../src/collect/plan.js';
 import { SshTransport, type SshTransportOptions } from '../../src/collect/transports/ssh.js';
@@ -54,7 +55,7 @@ describe('SshTransport against lab nodes', () => {
   describe('when the key, the host key and the node are right', () => {
     it('collects every section of the plan, complete, with a hashed known_hosts entry', async () => {
       expect(lab.nodes[0]!.hashedKnownHost).toBe(true);
-      const bundle = await collectBundle(ssh(0), 'lab-node-0', { intervalSec: 1 });
+      const bundle = await collectBundle(openedNode('lab-node-0', ssh(0)), { intervalSec: 1 });
       const names = bundle.sections.map((s) => s.name);
       for (const s of [Sections.meta, Sections.sysctl, Sections.counters1, Sections.ssOwned, Sections.ssAll, Sections.owners, Sections.counters2, Sections.ssListen2, Sections.sockstat]) {
         expect(names).toContain(s);
@@ -71,7 +72,7 @@ describe('SshTransport against lab nodes', () => {
     });
 
     it('finds the pathologies and leaves the healthy ports alone', async () => {
-      const { report } = await diagnoseNode(ssh(0), 'lab-node-0', { intervalSec: 1 });
+      const { report } = await diagnose({ kind: 'node', node: openedNode('lab-node-0', ssh(0)) }, { intervalSec: 1 });
       const rules = report.findings.map((f) => f.rule);
       expect(rules).toEqual(expect.arrayContaining(['accept-queue-full', 'kube-proxy-nodeport-trap', 'close-wait-unread', 'syn-recv-stuck']));
       const flaggedPorts = new Set(report.findings.filter((f) => f.severity !== 'info').flatMap((f) => f.ports));
@@ -81,7 +82,7 @@ describe('SshTransport against lab nodes', () => {
     });
 
     it('reaches a node through a jump host', async () => {
-      const bundle = await collectBundle(ssh(2, { jump: { host: lab.nodes[1]!.address, user: 'root' } }), 'lab-node-2', { intervalSec: 0 });
+      const bundle = await collectBundle(openedNode('lab-node-2', ssh(2, { jump: { host: lab.nodes[1]!.address, user: 'root' } })), { intervalSec: 0 });
       expect(bundle.sections.find((s) => s.name === Sections.meta)?.exitCode).toBe(0);
     });
 

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
 import { ErrorCode, TcpcheckError } from '../../src/errors.js';
-import { addressFromAwsName, createTransport, resolveTarget, targetFromFlags, type KubeNodeInfo } from '../../src/inventory/index.js';
-import type { Transport } from '../../src/collect/transport.js';
+import { addressFromAwsName, resolveTarget, targetFromFlags, type KubeNodeInfo } from '../../src/inventory/index.js';
 
 const HOME = { env: { HOME: '/home/ops' } };
 const base = parseConfig({
@@ -151,20 +150,5 @@ describe('targetFromFlags', () => {
     const err = await codeOf(() => targetFromFlags(flags, base));
     expect(err.code).toBe(ErrorCode.InputInvalid);
     expect(err.message).toContain(flag);
-  });
-});
-
-describe('createTransport', () => {
-  it('gives an SSH transport for an SSH target', async () => {
-    const t = await createTransport(await resolveTarget('db-1', base), base);
-    expect(t.kind).toBe('ssh');
-    expect(t.target).toBe('admin@db-1.internal:2222');
-  });
-
-  it('hands kube targets to the Kubernetes transport factory, and says so when there is none', async () => {
-    const target = await resolveTarget('worker-7', base);
-    const fake: Transport = { kind: 'kube', target: 'worker-7', run: () => Promise.reject(new Error('not run')) };
-    expect(await createTransport(target, base, { createKubeTransport: () => fake })).toBe(fake);
-    expect((await codeOf(createTransport(target, base))).code).toBe(ErrorCode.KubeApi);
   });
 });

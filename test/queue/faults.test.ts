@@ -14,6 +14,7 @@ import { startDiagnoseWorker } from '../../jobs/worker.js';
 import { startLab, type Lab } from '../lab/lab.js';
 import { BOT_TOKEN, startHarness, type Harness } from '../slack/harness.js';
 import { labTransport } from '../slack/lab-node.js';
+import { openedNode } from '../helpers/opened.js';
 
 const request = (node: string, intervalSec: number) => ({ node, intervalSec, deep: false, channel: 'C0INCIDENT', user: 'U0ONCALL', responseUrl: null, origin: 'command' as const });
 
@@ -64,7 +65,7 @@ describe('faults during a job', () => {
       await new Promise((r) => child.once('exit', r));
       const worker = startDiagnoseWorker(
         { connection: new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null }), queueName: h.queueName, prefix: h.prefix, lockDuration: 2000, stalledInterval: 1000 },
-        { web: new WebClient(BOT_TOKEN, webClientOptions(h.double.base + '/api/')), createTransport: async () => labTransport(lab, 0), logger: createLogger({ level: 'silent' }), metrics: createMetrics({ processMetrics: false }) },
+        { web: new WebClient(BOT_TOKEN, webClientOptions(h.double.base + '/api/')), openNode: async (name) => openedNode(name, labTransport(lab, 0)), logger: createLogger({ level: 'silent' }), metrics: createMetrics({ processMetrics: false }) },
       );
       try {
         await expect.poll(async () => (await h.queue.getJob(jobId))?.getState(), { timeout: 90_000, interval: 500 }).toBe('completed');

@@ -7,6 +7,7 @@ import { createLogger } from '../../src/log.js';
 import { createMetrics } from '../../src/metrics.js';
 import { webClientOptions } from '../../src/slack/app.js';
 import { startDiagnoseWorker } from '../../jobs/worker.js';
+import { openedNode } from '../helpers/opened.js';
 
 const e = process.env;
 
@@ -37,7 +38,7 @@ const worker = startDiagnoseWorker(
     web: new WebClient(e.BOT_TOKEN!, webClientOptions(e.API_URL!)),
     logger: createLogger({ level: 'warn' }),
     metrics: createMetrics({ processMetrics: false }),
-    createTransport: async () => netnsTransport(e.NODE_NETNS!),
+    openNode: async (name) => openedNode(name, netnsTransport(e.NODE_NETNS!)),
   },
 );
 worker.on('active', (job) => process.stdout.write(`active ${job.id}\n`));

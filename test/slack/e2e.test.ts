@@ -45,7 +45,7 @@ describe('a slash command against a lab node with the incident pathologies', () 
     expect(parent.history[0]!.text).toMatch(/checking lab-node-0… \(asked by <@U0ONCALL>\)/);
     expect(parent.history).toHaveLength(2);
     expect(parent.text).toMatch(/^CRITICAL on lab-node-0/);
-    expect(JSON.stringify(parent.blocks)).toMatch(/tcpcheck_rerun.*tcpcheck_raw.*tcpcheck_deep/);
+    expect(JSON.stringify(parent.blocks)).toMatch(/tcpcheck_rerun.*tcpcheck_raw/);
 
     const thread = h.double.replies('C0INCIDENT', parent.ts).map(text).join('\n');
     expect(thread).toContain(String(lab.ports.trap));

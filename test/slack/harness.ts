@@ -10,9 +10,10 @@ import { slackConfigSchema, type SlackConfig } from '../../src/config/slack-sche
 import { nodeNotFound } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
 import type { JobData, JobResult } from '../../src/queue/job-data.js';
-import type { Role } from '../../src/slack/env.js';
-import { startRuntime, type Running } from '../../src/slack/runtime.js';
-import type { TransportFactory } from '../../jobs/worker.js';
+import type { Role } from '../../src/app/env.js';
+import { startRuntime, type Inventory, type Running } from '../../src/app/runtime.js';
+import type { Transport } from '../../src/collect/transport.js';
+import { openedNode } from '../helpers/opened.js';
 import { SlackApiDouble } from '../doubles/slack/server.js';
 
 export const BOT_TOKEN = 'xoxb-test-0000-token';
@@ -24,7 +25,12 @@ export interface HarnessOptions {
   slack?: Partial<SlackConfig>;
   /** Names the inventory knows. @defaultValue ['lab-node-0', 'ip-198-18-0-100'] */
   nodes?: string[];
-  createTransport?: TransportFactory;
+  /** The transport to a node the inventory knows. @defaultValue none: every node is not found */
+  createTransport?: (name: string) => Promise<Transport>;
+  /** The whole inventory (e.g. from a real config file through src/app/inventory.ts); overrides the options above. */
+  inventory?: Inventory;
+  /** Config `limits.intervalSec`. @defaultValue 5 */
+  defaultIntervalSec?: number;
   redisUrl?: string;
   double?: SlackApiDouble;
   lockDuration?: number;
@@ -75,12 +81,16 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       TCPCHECK_QUEUE_PREFIX: prefix,
       PORT: 0,
     },
-    inventory: {
+    inventory: opts.inventory ?? {
       slack: slackConfigSchema.parse(opts.slack ?? {}),
+      defaultIntervalSec: opts.defaultIntervalSec ?? 5,
       resolveNode: async (name) => {
         if (!known.has(name)) throw nodeNotFound(name);
       },
-      createTransport: opts.createTransport ?? (async (name) => Promise.reject(nodeNotFound(name))),
+      openNode: async (name) => {
+        if (!opts.createTransport) throw nodeNotFound(name);
+        return openedNode(name, await opts.createTransport(name));
+      },
     },
     logger,
     queueName,

@@ -3,21 +3,20 @@
  * or an ad-hoc SSH target given with ssh-like flags, the way a runbook step would.
  */
 import type { Command } from 'commander';
-import { diagnoseNode } from '../../../jobs/diagnose-node.js';
+import { diagnose } from '../../../jobs/diagnose.js';
+import { openFlags, openLocal, openNode, type OpenedNode } from '../../app/targets.js';
 import { saveBundle } from '../../collect/bundle-store.js';
-import { LocalTransport } from '../../collect/transports/local.js';
-import type { Transport } from '../../collect/transport.js';
+import { loadConfig } from '../../config/index.js';
+import { createStdoutSink } from '../../deliver/stdout.js';
 import { parseFormat, parseInterval, parseTransportKind, type CheckFlags } from '../options.js';
-import { renderReport, reportFailure, type Format } from '../output.js';
+import { reportFailure, type Format } from '../output.js';
 
-
-
-/** Picks the transport: this machine when no node and no --host is given. */
-async function chooseTransport(node: string | undefined, flags: CheckFlags): Promise<{ transport: Transport; name: string }> {
-  if (!node && !flags.host) return { transport: new LocalTransport(), name: 'localhost' };
-  // Remote targets need the inventory and the SSH/Kubernetes transports; loaded only when asked for.
-  const { transportForCli } = await import('../remote.js');
-  return transportForCli(node, flags);
+/** This machine when no node and no --host is given; else the node through the one target factory. */
+async function openTarget(node: string | undefined, flags: CheckFlags): Promise<OpenedNode> {
+  const config = await loadConfig(flags.config);
+  if (flags.host) return openFlags({ ...flags, host: flags.host }, config, node);
+  if (node) return openNode(node, config, { transport: flags.transport });
+  return openLocal(config);
 }
 
 export function registerCheck(program: Command): void {
@@ -26,7 +25,7 @@ export function registerCheck(program: Command): void {
     .description('diagnose this machine, or NODE from the inventory, or --host over SSH')
     .argument('[node]', 'node name from the inventory, the Kubernetes API or the naming convention')
     .option('-f, --format <format>', 'text | markdown | json', parseFormat, 'text' as Format)
-    .option('-i, --interval <seconds>', 'seconds between the two samples of counters and listeners', parseInterval, 5)
+    .option('-i, --interval <seconds>', 'seconds between the two samples of counters and listeners (default: limits.intervalSec, 5)', parseInterval)
     .option('--save <dir>', 'keep the raw outputs as a bundle in DIR (re-read with `tcpcheck analyze DIR`)')
     .option('-c, --config <file>', 'config file (default: $TCPCHECK_CONFIG)')
     .option('--transport <kind>', 'ssh | kube (default: from the inventory)', parseTransportKind)
@@ -40,14 +39,15 @@ export function registerCheck(program: Command): void {
       const controller = new AbortController();
       const onSignal = () => controller.abort();
       process.once('SIGINT', onSignal);
+      const sink = createStdoutSink({ format: flags.format });
       try {
-        const { transport, name } = await chooseTransport(node, flags);
-        const { bundle, report } = await diagnoseNode(transport, name, { intervalSec: flags.interval, signal: controller.signal });
-        if (flags.save) await saveBundle(flags.save, bundle);
-        process.stdout.write(renderReport(report, flags.format));
+        const target = await openTarget(node, flags);
+        const { bundle, report } = await diagnose({ kind: 'node', node: target }, { intervalSec: flags.interval, signal: controller.signal });
+        if (flags.save && bundle) await saveBundle(flags.save, bundle);
+        await sink.deliver({ report, raw: null });
         process.exitCode = report.exitCode;
       } catch (err) {
-        process.exitCode = reportFailure(err);
+        process.exitCode = await reportFailure(err, sink);
       } finally {
         process.off('SIGINT', onSignal);
       }

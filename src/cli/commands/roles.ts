@@ -20,7 +20,7 @@ export function registerRoles(program: Command): void {
       .description(description)
       .action(async () => {
         // Bolt, BullMQ and Redis load only for these commands, so `check` starts fast.
-        const [{ runRole }, { loadInventory }] = await Promise.all([import('../../slack/process.js'), import('../../slack/inventory-bridge.js')]);
+        const [{ runRole }, { loadInventory }] = await Promise.all([import('../../app/process.js'), import('../../app/inventory.js')]);
         await runRole(role, loadInventory);
       });
   }

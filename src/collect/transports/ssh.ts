@@ -22,13 +22,9 @@ import { decodeOutput } from '../decode.js';
 
 const { Client: SshClient, utils } = ssh2;
 
-/** Where to connect and as whom. */
-export interface SshEndpoint {
-  host: string;
-  /** @defaultValue 22 */
-  port?: number;
-  user: string;
-}
+import type { SshEndpoint } from '../../domain/target.js';
+
+export type { SshEndpoint };
 
 export interface SshTransportOptions extends SshEndpoint {
   /** Private key file (OpenSSH or PEM). Unset: the ssh-agent only. */

@@ -1,5 +1,12 @@
 /** Where a diagnosis goes: the result of resolving a node name (or the CLI's ssh-like flags). */
-import type { SshEndpoint } from '../collect/transports/ssh.js';
+
+/** Where to connect over SSH and as whom. */
+export interface SshEndpoint {
+  host: string;
+  /** @defaultValue 22 */
+  port?: number;
+  user: string;
+}
 
 /** How the name was resolved, for messages and audit logs. */
 export type TargetSource = 'inventory' | 'address' | 'aws-name' | 'kubernetes' | 'flags';

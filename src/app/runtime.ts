@@ -10,21 +10,23 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { WebClient } from '@slack/web-api';
 import type { App } from '@slack/bolt';
-import { startDiagnoseWorker, type TransportFactory } from '../../jobs/worker.js';
+import { startDiagnoseWorker, type NodeOpener } from '../../jobs/worker.js';
 import type { SlackConfig } from '../config/slack-schema.js';
 import type { Logger } from '../log.js';
 import { createMetrics, type Metrics } from '../metrics.js';
 import { DIAGNOSE_QUEUE, type JobData, type JobResult } from '../queue/job-data.js';
 import type { DiagnoseQueue } from '../queue/producer.js';
-import { createBotApp, opsRoutes, webClientOptions, type NodeResolver } from './app.js';
+import { createBotApp, opsRoutes, webClientOptions, type NodeResolver } from '../slack/app.js';
 import type { BotEnv, Role } from './env.js';
-import { withDeadline } from './deadline.js';
+import { withDeadline } from '../slack/deadline.js';
 
 /** Where nodes come from: the inventory (and the `slack:` section of the same config file). */
 export interface Inventory {
   slack: SlackConfig;
+  /** Seconds between samples when a command gives no `--interval` (config `limits.intervalSec`). */
+  defaultIntervalSec: number;
   resolveNode: NodeResolver;
-  createTransport: TransportFactory;
+  openNode: NodeOpener;
 }
 
 export interface Running {
@@ -82,7 +84,7 @@ export async function startRuntime(opts: StartOptions): Promise<Running> {
   if (role !== 'worker') {
     app = createBotApp(
       { botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL },
-      { queue, queueReady: () => producerRedis.status === 'ready', slack: inventory.slack, resolveNode: inventory.resolveNode, logger, metrics, checkRedis },
+      { queue, queueReady: () => producerRedis.status === 'ready', slack: inventory.slack, defaultIntervalSec: inventory.defaultIntervalSec, resolveNode: inventory.resolveNode, logger, metrics, checkRedis },
     );
     try {
       await app.init();
@@ -110,7 +112,7 @@ export async function startRuntime(opts: StartOptions): Promise<Running> {
     const web = new WebClient(env.SLACK_BOT_TOKEN, webClientOptions(env.SLACK_API_URL));
     worker = startDiagnoseWorker(
       { connection: workerRedis, queueName, prefix, concurrency: inventory.slack.concurrency, lockDuration: opts.lockDuration, stalledInterval: opts.stalledInterval },
-      { web, createTransport: inventory.createTransport, logger, metrics },
+      { web, openNode: inventory.openNode, logger, metrics },
     );
     if (role === 'worker') {
       opsServer = await startOpsServer(env.PORT, metrics, async () => (await withDeadline(workerRedis!.ping(), 1000)) === 'PONG');

@@ -1,0 +1,106 @@
+/**
+ * The one diagnose entry: a node (through its transport), a saved path (a `--save` bundle
+ * directory or a file of output) or text → Report. `tcpcheck check`, `tcpcheck analyze`, the Slack
+ * worker and the sweeps all call {@link diagnose}, so a terminal and Slack can never disagree.
+ *
+ *     collect (node's script)  →  RawBundle  ─┐
+ *     saved bundle / raw file  →  RawBundle  ─┼→ parse → Snapshot → analyze → Report
+ *     transcript text          →  Snapshot  ──┘
+ */
+import { readFile, stat } from 'node:fs/promises';
+import type { OpenedNode } from '../src/app/targets.js';
+import { loadBundle } from '../src/collect/bundle-store.js';
+import { decodeOutput } from '../src/collect/decode.js';
+import { buildPlan } from '../src/collect/plan.js';
+import type { RawBundle } from '../src/domain/raw.js';
+import type { Report } from '../src/domain/report.js';
+import type { Snapshot } from '../src/domain/snapshot.js';
+import { inputInvalid } from '../src/errors.js';
+import { buildSnapshot } from '../src/parse/bundle.js';
+import { parseMeta } from '../src/parse/meta.js';
+import { hasSectionMarkers, splitSections } from '../src/parse/sections.js';
+import { parseTranscript } from '../src/parse/transcript.js';
+import { analyze } from '../src/analyze/index.js';
+
+/** What to diagnose. */
+export type DiagnoseInput =
+  /** A live node: the plan runs through its transport, within its limits. */
+  | { kind: 'node'; node: OpenedNode }
+  /** A `--save` bundle directory, a file of raw collection output, or a transcript file. */
+  | { kind: 'path'; path: string; node?: string }
+  /** Raw collection output or a terminal transcript, already in memory. */
+  | { kind: 'text'; text: string; node?: string; source?: string };
+
+export interface DiagnoseOptions {
+  /** Seconds between the two samples (live nodes). @defaultValue the node's `limits.intervalSec` */
+  intervalSec?: number;
+  /** Cancels a live collection. */
+  signal?: AbortSignal;
+  /** Clock for the collection timestamp, injected so tests and replays are deterministic. @defaultValue () => new Date() */
+  now?: () => Date;
+}
+
+export interface Diagnosis {
+  /** The raw sections (null for a transcript, which has none). */
+  bundle: RawBundle | null;
+  snapshot: Snapshot;
+  report: Report;
+}
+
+/** Runs the fixed plan on the node through its transport and returns the raw sections. */
+export async function collectBundle(node: OpenedNode, opts: DiagnoseOptions = {}): Promise<RawBundle> {
+  const plan = buildPlan({ intervalSec: opts.intervalSec ?? node.limits.intervalSec });
+  const collectedAt = (opts.now ?? (() => new Date()))().toISOString();
+  const result = await node.transport.run(plan, {
+    signal: opts.signal,
+    timeoutMs: plan.expectedSec * 1000 + node.limits.commandTimeoutMs,
+    maxOutputBytes: node.limits.maxOutputBytes,
+  });
+  const sections = splitSections(result.stdout);
+  if (result.stderr.trim()) sections.push({ name: 'transport-stderr', stdout: '', stderr: result.stderr, exitCode: result.exitCode });
+  return { node: node.name, transport: node.transport.kind, collectedAt, intervalSec: Number(plan.args[0]), sections };
+}
+
+/** Pure: parses a bundle and analyzes it. */
+export function diagnoseBundle(bundle: RawBundle): Diagnosis {
+  const snapshot = buildSnapshot(bundle);
+  return { bundle, snapshot, report: analyze(snapshot) };
+}
+
+/** Text in either form: raw collection output (section markers) or a free-form transcript. */
+function diagnoseText(text: string, node: string | undefined, source: string): Diagnosis {
+  if (hasSectionMarkers(text)) {
+    const sections = splitSections(text);
+    // A raw file has no bundle.json: its own meta section says where, when and how far apart it sampled.
+    const { meta } = parseMeta(sections.find((s) => s.name === 'meta')?.stdout ?? '');
+    return diagnoseBundle({
+      node: node ?? meta.hostname ?? source,
+      transport: 'file',
+      collectedAt: meta.epochSec === null ? '' : new Date(meta.epochSec * 1000).toISOString(),
+      intervalSec: meta.intervalSec ?? 5,
+      sections,
+    });
+  }
+  const snapshot = parseTranscript(text, { node });
+  return { bundle: null, snapshot, report: analyze(snapshot) };
+}
+
+/** Diagnoses a node, a saved path or text. Throws coded errors (unreachable, timeout, input_invalid, …). */
+export async function diagnose(input: DiagnoseInput, opts: DiagnoseOptions = {}): Promise<Diagnosis> {
+  switch (input.kind) {
+    case 'node':
+      return diagnoseBundle(await collectBundle(input.node, opts));
+    case 'text':
+      return diagnoseText(input.text, input.node, input.source ?? 'text');
+    case 'path': {
+      const info = await stat(input.path).catch(() => {
+        throw inputInvalid(`${input.path}: no such file or directory`);
+      });
+      if (info.isDirectory()) {
+        const bundle = await loadBundle(input.path);
+        return diagnoseBundle(input.node ? { ...bundle, node: input.node } : bundle);
+      }
+      return diagnoseText(decodeOutput(await readFile(input.path)), input.node, input.path);
+    }
+  }
+}

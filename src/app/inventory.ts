@@ -1,0 +1,21 @@
+/**
+ * The bot's and worker's view of the node inventory: the config file's `slack:` section, name
+ * resolution for the command (refuses names the inventory cannot resolve), and opened nodes for
+ * the worker, all through the one target factory (./targets.ts).
+ */
+import { loadConfig } from '../config/index.js';
+import type { Inventory } from './runtime.js';
+import { openNode, resolveNode } from './targets.js';
+
+/** Loads the config at `path` (or $TCPCHECK_CONFIG) and builds the inventory the roles use. */
+export async function loadInventory(path: string | undefined): Promise<Inventory> {
+  const config = await loadConfig(path);
+  return {
+    slack: config.slack,
+    defaultIntervalSec: config.limits.intervalSec,
+    resolveNode: async (name) => {
+      await resolveNode(name, config);
+    },
+    openNode: (name) => openNode(name, config),
+  };
+}
