@@ -6,6 +6,7 @@ import type { Report } from '../domain/report.js';
 import type { Snapshot } from '../domain/snapshot.js';
 import { buildContext } from './context.js';
 import { pickReportedCounters } from './counters.js';
+import { flagListeners } from './listeners.js';
 import { buildPeerViews } from './peers.js';
 import { runRules } from './rule.js';
 import { RULES } from './rules/index.js';
@@ -18,6 +19,7 @@ export function analyze(snapshot: Snapshot): Report {
   linkCauses(findings);
   const sorted = sortFindings(findings);
   const { verdict, exitCode } = buildVerdict(ctx, sorted);
+  const flaggedPorts = flagListeners(ctx.listeners, sorted);
   const skipped: Record<string, number> = {};
   for (const issue of snapshot.parseIssues) if (issue.skipped > 0) skipped[issue.source] = (skipped[issue.source] ?? 0) + issue.skipped;
   const sysctl: Record<string, string> = {};
@@ -36,6 +38,7 @@ export function analyze(snapshot: Snapshot): Report {
     counters: pickReportedCounters(ctx.counters),
     sysctl,
     findings: sorted,
+    flaggedPorts,
     verdict,
     skipped,
     exitCode,

@@ -6,7 +6,7 @@
  * (min(listen() argument, somaxconn)) as Send-Q. The queue holds backlog+1 connections, so
  * Recv-Q > Send-Q means full.
  */
-import type { ListenerView } from '../domain/report.js';
+import type { Finding, ListenerView } from '../domain/report.js';
 import type { Snapshot, Socket } from '../domain/snapshot.js';
 
 const key = (s: Socket): string => `${s.localAddress} ${s.localPort}`;
@@ -28,6 +28,8 @@ export function buildListenerViews(snapshot: Snapshot): ListenerView[] {
         acceptQueue: s.recvQ,
         backlog: s.sendQ,
         acceptQueueSamples: [],
+        status: 'empty',
+        flagged: false,
       };
       view.acceptQueue = s.recvQ;
       view.backlog = s.sendQ;
@@ -45,6 +47,18 @@ export function buildListenerViews(snapshot: Snapshot): ListenerView[] {
     if (view && !view.process && owner) view.process = { name: owner.name, pid: owner.pid };
   }
   return [...views.values()].sort((a, b) => a.port - b.port || a.address.localeCompare(b.address));
+}
+
+/** Sets each listener's status and whether its port is flagged; returns the flagged ports, ascending. */
+export function flagListeners(listeners: ListenerView[], findings: readonly Finding[]): number[] {
+  const flagged = new Set<number>();
+  for (const f of findings) if (f.severity !== 'info') for (const p of f.ports) flagged.add(p);
+  for (const l of listeners) {
+    l.status = isFull(l) ? 'full' : l.acceptQueue > 0 || l.acceptQueueSamples.some((q) => q > 0) ? 'backlogged' : 'empty';
+    if (l.status !== 'empty') flagged.add(l.port);
+  }
+  for (const l of listeners) l.flagged = flagged.has(l.port);
+  return [...flagged].sort((a, b) => a - b);
 }
 
 /** The queue holds backlog+1 connections: one more than Send-Q means no room. */

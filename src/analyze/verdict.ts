@@ -6,7 +6,7 @@ import type { Finding, Report, RuleId, Verdict } from '../domain/report.js';
 import { ExitCode } from '../domain/report.js';
 import { tableSize, type AnalysisContext } from './context.js';
 import { compareSeverity, worstSeverity } from './rule.js';
-import { plural, rate } from './words.js';
+import { describeOwner, listWords, plural, rate } from './words.js';
 
 /** Marks each symptom with the causes that explain it. */
 export function linkCauses(findings: Finding[]): void {
@@ -50,7 +50,8 @@ export function buildVerdict(ctx: AnalysisContext, findings: readonly Finding[])
   const full = by('accept-queue-full')[0];
   const trap = by('kube-proxy-nodeport-trap')[0];
   if (full) {
-    const who = trap && full.explainedBy?.includes('kube-proxy-nodeport-trap') ? 'kube-proxy NodePorts' : full.title.split(', owned by ')[1];
+    const owners = full.facts.owners ?? [];
+    const who = trap && full.explainedBy?.includes('kube-proxy-nodeport-trap') ? 'kube-proxy NodePorts' : owners.length > 0 ? listWords(owners.map((o) => describeOwner([o]))) : 'an unknown process';
     parts.push(`${plural(full.ports.length, 'accept queue')} full${who ? ` (${who})` : ''}`);
   } else {
     const backlog = by('accept-queue-backlog').filter((f) => f.severity === 'warning');

@@ -31,7 +31,7 @@ export type RuleId =
  */
 export interface FindingFacts {
   /** Processes that own the sockets this finding is about. */
-  owners?: Array<{ name: string; pid: number | null }>;
+  owners?: Array<{ name: string; pid: number }>;
   /** Named figures behind the finding, e.g. `{ closeWait: 298, acceptQueue: 129, backlog: 128 }`. */
   counts?: Record<string, number>;
   /** Remote peers involved, with their socket counts, most first. */
@@ -75,7 +75,13 @@ export interface ListenerView {
   backlog: number;
   /** Accept-queue length per sample, oldest first. */
   acceptQueueSamples: number[];
+  /** `full`: no room (Recv-Q > Send-Q); `backlogged`: connections waiting now or in a sample; `empty`. */
+  status: ListenerStatus;
+  /** In the report's `flaggedPorts`: every renderer shows exactly these listeners. */
+  flagged: boolean;
 }
+
+export type ListenerStatus = 'full' | 'backlogged' | 'empty';
 
 export interface PeerView {
   localPort: number;
@@ -121,6 +127,12 @@ export interface Report {
   counters: Record<string, CounterView>;
   sysctl: Record<string, string>;
   findings: Finding[];
+  /**
+   * Ports worth a reader's eye, ascending: those of every warning or critical finding, and every
+   * listener with a queue now or in any sample. Decided once here, so text, markdown, JSON and
+   * Slack show the same selection.
+   */
+  flaggedPorts: number[];
   verdict: Verdict;
   /** Parser lines skipped, per source. */
   skipped: Record<string, number>;

@@ -44,9 +44,9 @@ export function splitFindings(report: Report): { main: Finding[]; explained: Fin
   };
 }
 
-/** Listeners worth showing: a non-empty queue now or in any sample. */
-export function busyListeners(report: Report): ListenerView[] {
-  return report.listeners.filter((l) => l.acceptQueue > 0 || l.acceptQueueSamples.some((q) => q > 0));
+/** The listeners on the report's flagged ports, fullest first: what every renderer shows. */
+export function flaggedListeners(report: Report): ListenerView[] {
+  return report.listeners.filter((l) => l.flagged).sort((a, b) => b.acceptQueue - a.acceptQueue || a.port - b.port);
 }
 
 /** Peers by count, largest first, cut to {@link MAX_PEERS}. */
@@ -72,7 +72,7 @@ export function ownerCell(l: ListenerView): string {
 
 /** `129/128 full`, `72/128`. */
 export function queueCell(l: ListenerView): string {
-  return `${l.acceptQueue}/${l.backlog}${l.acceptQueue > l.backlog ? ' full' : ''}`;
+  return `${l.acceptQueue}/${l.backlog}${l.status === 'full' ? ' full' : ''}`;
 }
 
 /** `+849`, `+849 (169.8/s)`, or `-` with one sample. */

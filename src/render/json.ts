@@ -20,6 +20,7 @@ function projectFinding(f: Finding): Record<string, unknown> {
     commands: f.commands,
     explains: f.explains,
     explainedBy: f.explainedBy ?? [],
+    facts: f.facts,
   };
 }
 
@@ -43,7 +44,10 @@ export function renderJson(report: Report): string {
       acceptQueue: l.acceptQueue,
       backlog: l.backlog,
       acceptQueueSamples: l.acceptQueueSamples,
+      status: l.status,
+      flagged: l.flagged,
     })),
+    flaggedPorts: report.flaggedPorts,
     peers: report.peers.map((p) => ({ localPort: p.localPort, ip: p.ip, state: p.state, count: p.count, unreadBytes: p.unreadBytes, maxRecvQ: p.maxRecvQ })),
     counters: Object.fromEntries(
       Object.entries(sortedRecord(report.counters)).map(([name, v]: [string, CounterView]) => [name, { value: v.value, delta: v.delta, perSecond: v.perSecond }]),

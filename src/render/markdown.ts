@@ -3,7 +3,7 @@
  * Slack: the same sections as the text renderer, as headings, lists and tables.
  */
 import type { Finding, Report } from '../domain/report.js';
-import { MAX_SYMPTOM_EVIDENCE, busyListeners, changeCell, cleanReport, exitWords, ownerCell, queueCell, shownCounters, shownSysctls, splitFindings, statesLine, topPeers } from './format.js';
+import { MAX_SYMPTOM_EVIDENCE, flaggedListeners, changeCell, cleanReport, exitWords, ownerCell, queueCell, shownCounters, shownSysctls, splitFindings, statesLine, topPeers } from './format.js';
 
 /** Table cells may not hold a pipe or a line break. */
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -39,10 +39,10 @@ export function renderMarkdown(raw: Report): string {
     }
     out.push('');
   }
-  const busy = busyListeners(report);
-  if (busy.length > 0) {
-    out.push(`### Listeners with a queue (${busy.length} of ${report.listeners.length})`, '');
-    out.push(...table(['Port', 'Address', 'Owner', 'Queue/backlog', 'Samples'], busy.map((l) => [String(l.port), l.address, ownerCell(l), queueCell(l), l.acceptQueueSamples.join(' → ')])), '');
+  const flagged = flaggedListeners(report);
+  if (flagged.length > 0) {
+    out.push(`### Flagged ports (${flagged.length} of ${report.listeners.length} listeners)`, '');
+    out.push(...table(['Port', 'Address', 'Owner', 'Queue/backlog', 'Samples'], flagged.map((l) => [String(l.port), l.address, ownerCell(l), queueCell(l), l.acceptQueueSamples.join(' → ')])), '');
   }
   const peers = topPeers(report);
   if (peers.shown.length > 0) {

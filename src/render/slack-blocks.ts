@@ -7,7 +7,8 @@
  * text, 150 in a header, 75 in a button label, 2000 in a button value. Long tables are split over
  * several sections and messages; past a bound they are cut with a note pointing at the raw file.
  */
-import type { Finding, PeerView, Report, Severity } from '../domain/report.js';
+import type { PeerView, Report, Severity } from '../domain/report.js';
+import { flaggedListeners, ownerCell, queueCell } from './format.js';
 
 export const SLACK_LIMITS = {
   blocksPerMessage: 50,
@@ -134,21 +135,8 @@ function capRows(rows: string[][], max: number): { rows: string[][]; note: strin
   return { rows: rows.slice(0, max), note: `… ${rows.length - max} more rows in the raw file` };
 }
 
-function worstFirst(a: Finding, b: Finding): number {
-  const rank = { critical: 0, warning: 1, info: 2 } as const;
-  return rank[a.severity] - rank[b.severity];
-}
-
-function flaggedPorts(report: Report): Set<number> {
-  const ports = new Set<number>();
-  for (const f of report.findings) if (f.severity !== 'info') for (const p of f.ports) ports.add(p);
-  for (const l of report.listeners) if (l.acceptQueue > 0) ports.add(l.port);
-  return ports;
-}
-
 function portsBlocks(report: Report, maxRows: number): Block[] {
-  const flagged = flaggedPorts(report);
-  const listeners = report.listeners.filter((l) => flagged.has(l.port)).sort((a, b) => b.acceptQueue - a.acceptQueue || a.port - b.port);
+  const listeners = flaggedListeners(report);
   if (listeners.length === 0) return [section('*Flagged ports*\nNo listener has a backlog or a finding.')];
   const statesByPort = new Map<number, Map<string, number>>();
   for (const p of report.peers) {
@@ -158,8 +146,8 @@ function portsBlocks(report: Report, maxRows: number): Block[] {
   }
   const rows = listeners.map((l) => [
     String(l.port),
-    l.process ? `${l.process.name}/${l.process.pid}` : '-',
-    `${l.acceptQueue}/${l.backlog}`,
+    ownerCell(l),
+    queueCell(l),
     l.acceptQueueSamples.join('→') || '-',
     [...(statesByPort.get(l.port) ?? new Map<string, number>())].map(([s, n]) => `${s} ${n}`).join(', ') || '-',
   ]);
@@ -205,7 +193,7 @@ function countersBlocks(report: Report, maxRows: number): Block[] {
 
 function sysctlBlocks(report: Report): Block[] {
   const entries = Object.entries(report.sysctl).sort(([a], [b]) => a.localeCompare(b));
-  const audit = report.findings.filter((f) => f.rule === 'sysctl-audit' || f.rule === 'somaxconn-low').sort(worstFirst);
+  const audit = report.findings.filter((f) => f.rule === 'sysctl-audit' || f.rule === 'somaxconn-low');
   const blocks: Block[] = [];
   if (audit.length > 0) {
     blocks.push(section(`*Sysctl audit*\n${audit.map((f) => `• [${f.severity}] ${escapeMrkdwn(f.title)}`).join('\n')}`));
@@ -215,7 +203,8 @@ function sysctlBlocks(report: Report): Block[] {
 }
 
 function findingsBlocks(report: Report): Block[] {
-  const findings = [...report.findings].sort(worstFirst);
+  // Already ordered by the analysis: most severe first, causes before the symptoms they explain.
+  const findings = report.findings;
   if (findings.length === 0) return [section('*Findings*\nNothing wrong found.')];
   const blocks: Block[] = [section('*Findings and what to do*')];
   for (const f of findings) {

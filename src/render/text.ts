@@ -7,7 +7,7 @@ import type { Finding, Report, Severity } from '../domain/report.js';
 import {
   MAX_SYMPTOM_EVIDENCE,
   alignColumns,
-  busyListeners,
+  flaggedListeners,
   changeCell,
   cleanReport,
   exitWords,
@@ -54,11 +54,11 @@ export function renderText(raw: Report, opts: TextOptions): string {
     }
   }
 
-  const busy = busyListeners(report);
+  const flagged = flaggedListeners(report);
   if (report.listeners.length > 0) {
-    out.push('', bold(`Listeners with a queue: ${busy.length} of ${report.listeners.length}`));
-    if (busy.length > 0) {
-      const rows = busy.map((l) => [String(l.port), l.address, ownerCell(l), queueCell(l), l.acceptQueueSamples.join(' → ')]);
+    out.push('', bold(`Flagged ports: ${flagged.length} of ${report.listeners.length} listeners`));
+    if (flagged.length > 0) {
+      const rows = flagged.map((l) => [String(l.port), l.address, ownerCell(l), queueCell(l), l.acceptQueueSamples.join(' → ')]);
       out.push(...alignColumns([['PORT', 'ADDRESS', 'OWNER', 'QUEUE/BACKLOG', 'SAMPLES'], ...rows]).map((r) => `  ${r}`));
     }
   }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { openFlags, openLocal, openNode } from '../../src/app/targets.js';
 import { parseConfig } from '../../src/config/index.js';
+import { ErrorCode } from '../../src/errors.js';
+import { diagnose } from '../../jobs/diagnose.js';
 
 const config = parseConfig(
   {
@@ -36,5 +38,17 @@ describe('openFlags and openLocal', () => {
   });
   it('reaches this machine with the same limits', () => {
     expect(openLocal(config)).toMatchObject({ name: 'localhost', target: null, transport: { kind: 'local' }, limits: { intervalSec: 2 } });
+  });
+});
+
+describe('the limits of a run', () => {
+  it('stop reading a node past limits.maxOutputBytes', async () => {
+    const small = parseConfig({ limits: { maxOutputBytes: 4096, intervalSec: 0 } });
+    await expect(diagnose({ kind: 'node', node: openLocal(small) })).rejects.toMatchObject({ code: ErrorCode.OutputTooLarge, message: expect.stringMatching(/more than 4096 bytes/) });
+  });
+
+  it('sample limits.intervalSec apart when the caller gives no interval', async () => {
+    const { report } = await diagnose({ kind: 'node', node: openLocal(parseConfig({ limits: { intervalSec: 1 } })) });
+    expect(report.intervalSec).toBe(1);
   });
 });

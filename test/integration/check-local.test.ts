@@ -33,6 +33,7 @@ describe('tcpcheck check on a lab node', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(2);
     expect(report.exitCode).toBe(2);
+    expect(report.skipped).toEqual({});
   });
 
   it('reports the listener that never accepts as accept-queue-full, owned by kube-proxy', () => {
@@ -73,5 +74,29 @@ describe('tcpcheck check on a lab node', () => {
     const replay = JSON.parse(again.stdout) as Report;
     expect(again.code).toBe(2);
     expect(replay.findings.map((f) => [f.rule, f.ports])).toEqual(report.findings.map((f) => [f.rule, f.ports]));
+  });
+});
+
+describe('tcpcheck check on a healthy lab node', () => {
+  let healthy: Lab;
+  let out: CliResult;
+  let rep: Report;
+  beforeAll(async () => {
+    healthy = await startLab({ nodes: 1, prefix: 'tch-', pathologies: false });
+    // The real plan, run by the real CLI on a real kernel: every line each section prints must be read.
+    out = await runCli(['check', '--format', 'json', '--interval', '1'], { netns: healthy.nodes[0]!.netns });
+    rep = JSON.parse(out.stdout) as Report;
+  });
+  afterAll(async () => {
+    await healthy?.stop();
+  });
+
+  it('exits 0 with no collection gap and no skipped line in any section', () => {
+    expect(out.stderr).toBe('');
+    expect(rep.skipped).toEqual({});
+    expect(rep.findings.filter((f) => f.rule === 'collection-gap')).toEqual([]);
+    expect(rep.exitCode).toBe(0);
+    expect(out.code).toBe(0);
+    expect(rep.intervalSec).toBe(1);
   });
 });

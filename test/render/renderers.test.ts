@@ -3,6 +3,7 @@ import { analyze } from '../../src/analyze/index.js';
 import { renderJson } from '../../src/render/json.js';
 import { renderMarkdown } from '../../src/render/markdown.js';
 import { renderText } from '../../src/render/text.js';
+import { renderSlackThread } from '../../src/render/slack-blocks.js';
 import { KUBE_PROXY, SnapshotBuilder } from '../helpers/snapshot-builder.js';
 
 /** A small sick node: one kube-proxy NodePort full of health-check CLOSE-WAIT. */
@@ -25,7 +26,7 @@ describe('renderText', () => {
       "tcpcheck  node node-a · kernel unknown · at 2024-05-01T10:00:00.000Z · from test
       OK  healthy: 1 listener, no full or stuck queues
 
-      Listeners with a queue: 0 of 1
+      Flagged ports: 0 of 1 listeners
 
       States  LISTEN 1
 
@@ -65,7 +66,7 @@ describe('renderText', () => {
       INFO close-wait-leak: 4 CLOSE-WAIT, most on 31493 (4)
           31493: 4 CLOSE-WAIT sockets, 4 never accepted by kube-proxy (pid 1515), from 198.18.0.7 (4)
 
-      Listeners with a queue: 1 of 2
+      Flagged ports: 1 of 2 listeners
         PORT   ADDRESS  OWNER            QUEUE/BACKLOG  SAMPLES
         31493  ::       kube-proxy/1515  4/3 full       4 → 4
 
@@ -141,7 +142,7 @@ describe('renderMarkdown', () => {
       - **info** \`close-wait-leak\`: 4 CLOSE-WAIT, most on 31493 (4)
         - \`31493: 4 CLOSE-WAIT sockets, 4 never accepted by kube-proxy (pid 1515), from 198.18.0.7 (4)\`
 
-      ### Listeners with a queue (1 of 2)
+      ### Flagged ports (1 of 2 listeners)
 
       | Port | Address | Owner | Queue/backlog | Samples |
       | --- | --- | --- | --- | --- |
@@ -175,9 +176,10 @@ describe('renderJson', () => {
     const doc = JSON.parse(renderJson(sick));
     expect(Object.keys(doc)).toEqual([
       'schemaVersion', 'node', 'hostname', 'kernel', 'collectedAt', 'intervalSec', 'source', 'exitCode',
-      'verdict', 'states', 'listeners', 'peers', 'counters', 'sysctl', 'findings', 'skipped',
+      'verdict', 'states', 'listeners', 'flaggedPorts', 'peers', 'counters', 'sysctl', 'findings', 'skipped',
     ]);
-    expect(doc.listeners[1]).toEqual({ address: '::', port: 31493, process: { name: 'kube-proxy', pid: 1515 }, acceptQueue: 4, backlog: 3, acceptQueueSamples: [4, 4] });
+    expect(doc.listeners[1]).toEqual({ address: '::', port: 31493, process: { name: 'kube-proxy', pid: 1515 }, acceptQueue: 4, backlog: 3, acceptQueueSamples: [4, 4], status: 'full', flagged: true });
+    expect(doc.flaggedPorts).toEqual([31493]);
     expect(doc.peers).toEqual([{ localPort: 31493, ip: '198.18.0.7', state: 'CLOSE-WAIT', count: 4, unreadBytes: 0, maxRecvQ: 1 }]);
     expect(doc.counters).toEqual({ TcpExtListenOverflows: { value: 60, delta: 50, perSecond: 10 } });
     expect(doc.findings.map((f: { rule: string; explainedBy: string[] }) => [f.rule, f.explainedBy])).toMatchInlineSnapshot(`
@@ -217,5 +219,47 @@ describe('renderJson', () => {
   it('is byte-for-byte the same for the same report', () => {
     expect(renderJson(sick)).toBe(renderJson(structuredClone(sick)));
     expect(renderJson(healthy).endsWith('}\n')).toBe(true);
+  });
+});
+
+describe('every renderer', () => {
+  /** Five listeners in each state the selection must tell apart, plus a finding on a port nobody listens on. */
+  const mixed = analyze(
+    new SnapshotBuilder()
+      .meta({ node: 'web-2', hostname: 'web-2', kernel: '5.15.0-105-generic' })
+      .process(1515, 'kube-proxy', 'kube-proxy')
+      .listener(31493, 129, { owner: KUBE_PROXY, sendQ: 128, samples: [129] })
+      .listener(30080, 0, { owner: KUBE_PROXY, sendQ: 128, samples: [3] })
+      .listener(8080, 2, { owner: { name: 'web', pid: 700, fd: 5 }, sendQ: 128, samples: [2] })
+      .listener(22, 0, { owner: { name: 'sshd', pid: 638, fd: 3 } })
+      .listener(10249, 0, { owner: KUBE_PROXY })
+      .socket('CLOSE-WAIT', 31493, '198.18.0.7', { count: 129, recvQ: 1 })
+      .socket('CLOSE-WAIT', 9000, '198.18.0.8', { count: 40, recvQ: 1, owner: { name: 'leaky', pid: 900, fd: 9 } })
+      .build(),
+  );
+  /** The listener ports a rendering shows in its flagged-ports table. */
+  const portsIn = (text: string, heading: RegExp, rowPort: RegExp): number[] => {
+    const lines = text.split('\n');
+    const start = lines.findIndex((l) => heading.test(l));
+    expect(start).toBeGreaterThanOrEqual(0);
+    const ports: number[] = [];
+    for (const line of lines.slice(start + 1)) {
+      const m = rowPort.exec(line);
+      if (m) ports.push(Number(m[1]));
+      else if (ports.length > 0) break;
+    }
+    return ports.sort((a, b) => a - b);
+  };
+
+  it('select the same flagged listeners, decided once by the analysis', () => {
+    const flaggedListenerPorts = mixed.listeners.filter((l) => l.flagged).map((l) => l.port).sort((a, b) => a - b);
+    expect(mixed.flaggedPorts).toEqual([8080, 9000, 30080, 31493]);
+    expect(flaggedListenerPorts).toEqual([8080, 30080, 31493]);
+    const text = portsIn(renderText(mixed, { color: false }), /^Flagged ports/, /^\s+(\d+)\s+\S+\s+\S+\s+\d+\/\d+/);
+    const markdown = portsIn(renderMarkdown(mixed), /^### Flagged ports/, /^\| (\d+) \|/);
+    const json = (JSON.parse(renderJson(mixed)) as { listeners: { port: number; flagged: boolean }[] }).listeners.filter((l) => l.flagged).map((l) => l.port).sort((a, b) => a - b);
+    const slackText = renderSlackThread(mixed).replies.flatMap((m) => m.blocks.map((b) => JSON.stringify(b))).find((b) => b.includes('Flagged ports'))!;
+    const slack = portsIn(JSON.parse(slackText).text.text as string, /^```|^port/, /^(\d+)\s+\S+\s+\d+\/\d+/);
+    expect({ text, markdown, json, slack }).toEqual({ text: flaggedListenerPorts, markdown: flaggedListenerPorts, json: flaggedListenerPorts, slack: flaggedListenerPorts });
   });
 });

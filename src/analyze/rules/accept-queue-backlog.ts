@@ -7,6 +7,7 @@ import { isFull, isPersistent } from '../listeners.js';
 import { finding, type Rule } from '../rule.js';
 import { listWords, plural, sortPorts } from '../words.js';
 import { describeOwners, listenerEvidence } from './accept-queue-full.js';
+import { ownersOfListeners } from '../facts.js';
 
 export const acceptQueueBacklog: Rule = {
   id: 'accept-queue-backlog',
@@ -29,6 +30,7 @@ export const acceptQueueBacklog: Rule = {
             'They are not full yet; when they are, new connections are dropped.',
           evidence: stays.map(listenerEvidence),
           recommendation: 'Check whether the owner is accepting (a thread stuck, a worker pool exhausted, or a process that never accepts by design).',
+          facts: { owners: ownersOfListeners(stays), counts: { backloggedQueues: stays.length } },
         }),
       );
     }
@@ -43,6 +45,7 @@ export const acceptQueueBacklog: Rule = {
           detail: 'Connections were waiting to be accepted, but only one sample shows it: this may be a burst the owner absorbs. Sample again to tell.',
           evidence: brief.map(listenerEvidence),
           recommendation: 'Run tcpcheck again; if the queue stays non-empty it becomes a warning.',
+          facts: { owners: ownersOfListeners(brief), counts: { backloggedQueues: brief.length } },
         }),
       );
     }

@@ -7,6 +7,7 @@ import { describeFullQueueBehaviour } from '../kernel.js';
 import { isFull } from '../listeners.js';
 import { finding, type Rule } from '../rule.js';
 import { describeOwner, endpoint, listWords, plural, sortPorts } from '../words.js';
+import { ownersOfListeners } from '../facts.js';
 
 /** One line of evidence per listener: what `ss -ltn` shows, with its samples and owner. */
 export function listenerEvidence(l: ListenerView): string {
@@ -42,6 +43,7 @@ export const acceptQueueFull: Rule = {
         recommendation:
           'Find out why the owner does not accept: an application that is stuck or overloaded, or a process that never accepts by design (see the cause above, if any). A larger backlog only delays the next fill.',
         commands: [`ss -ltnp '( ${selector} )'`],
+        facts: { owners: ownersOfListeners(full), counts: { fullQueues: full.length } },
       }),
     ];
   },

@@ -9,6 +9,7 @@ import { finding, type Rule } from '../rule.js';
 import { CLOSE_WAIT_WARN_PER_PORT, TOP_PEERS } from '../thresholds.js';
 import { describeOwner, describeTally, plural, sortPorts, tally } from '../words.js';
 import { groupByPort } from './close-wait-unread.js';
+import { ownersOfSockets, topPeerFacts } from '../facts.js';
 
 export const closeWaitLeak: Rule = {
   id: 'close-wait-leak',
@@ -52,6 +53,7 @@ export const closeWaitLeak: Rule = {
           owned.length > 0
             ? 'For owned sockets: find the code path that does not close a connection after reading end-of-file (lsof -p PID shows them). Restarting the owner only clears them until the next leak.'
             : 'These sockets have no owner; see close-wait-unaccepted and the cause above.',
+        facts: { owners: ownersOfSockets(sockets), peers: topPeerFacts(sockets), counts: { closeWait: total, owned: owned.length } },
         commands: groups.length > 0 ? [`ss -tanp state close-wait '( ${groups.slice(0, 5).map(([p]) => `sport = :${p}`).join(' or ')} )'`] : ['ss -tanp state close-wait'],
       }),
     ];

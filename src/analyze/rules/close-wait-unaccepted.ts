@@ -8,6 +8,7 @@ import { listenersOn, ownersVisible, socketsIn } from '../context.js';
 import { finding, type Rule } from '../rule.js';
 import { describeOwner, listWords, plural, sortPorts } from '../words.js';
 import { groupByPort } from './close-wait-unread.js';
+import { ownersOfListeners, topPeerFacts } from '../facts.js';
 
 export const closeWaitUnaccepted: Rule = {
   id: 'close-wait-unaccepted',
@@ -38,6 +39,11 @@ export const closeWaitUnaccepted: Rule = {
           'The listener does not accept (or not fast enough); this is not an application that forgets to close.' +
           (wholeQueue > 0 ? ` On ${plural(wholeQueue, 'port')} the CLOSE-WAIT count equals the queue length: nothing there is ever accepted.` : ''),
         evidence,
+        facts: {
+          owners: ownersOfListeners(ports.flatMap((p) => listenersOn(ctx, p))),
+          peers: topPeerFacts(orphans),
+          counts: { closeWait: orphans.length, wholeQueuePorts: wholeQueue },
+        },
         recommendation: 'Look at why the listener\'s owner does not accept (see the cause above, if any). The sockets clear when it accepts them or closes the listener.',
       }),
     ];

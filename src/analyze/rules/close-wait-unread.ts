@@ -7,6 +7,7 @@ import { ownersVisible, socketsIn } from '../context.js';
 import { unreadBytes } from '../peers.js';
 import { finding, type Rule } from '../rule.js';
 import { listWords, plural, sortPorts } from '../words.js';
+import { ownersOfSockets, topPeerFacts } from '../facts.js';
 
 /** Sockets grouped by local port, ports ascending. */
 export function groupByPort(sockets: readonly Socket[]): [number, Socket[]][] {
@@ -44,6 +45,7 @@ export const closeWaitUnread: Rule = {
         title: `${plural(unread.length, 'CLOSE-WAIT socket')} on ${listWords(groups.map(([p]) => String(p)))} hold ${total} unread bytes`,
         detail: `${detail} Recv-Q counts the FIN as one byte, so a Recv-Q of 1 is no data and is left out.`,
         evidence,
+        facts: { owners: ownersOfSockets(unread), peers: topPeerFacts(unread), counts: { sockets: unread.length, unreadBytes: total } },
         recommendation: unowned
           ? 'These requests were lost: find which clients send them (the peers above) and why the listener does not accept.'
           : 'Find where the owner stops reading: a blocked worker, or a code path that returns without reading and closing.',

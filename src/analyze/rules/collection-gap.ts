@@ -17,6 +17,7 @@ export const collectionGap: Rule = {
         rule: 'collection-gap',
         severity: 'info',
         title: note.message,
+        facts: { source: note.source },
         detail: `From ${note.source}. Findings that need this data are missing or rest on what could be read.`,
         evidence: [`${note.source}: ${note.message}`],
         recommendation: 'Run tcpcheck as root on a node with iproute2 (ss) for a complete picture.',
@@ -29,6 +30,7 @@ export const collectionGap: Rule = {
         finding({
           rule: 'collection-gap',
           severity: 'info',
+          facts: { source: 'parse', counts: Object.fromEntries(skipped.map((i) => [i.source, i.skipped])) },
           title: `${plural(total, 'line')} could not be read in ${listWords(skipped.map((i) => i.source))}`,
           detail: 'These lines matched no known format and were skipped; the rest was analyzed.',
           evidence: skipped.flatMap((i) => [`${i.source}: ${i.skipped} skipped`, ...i.examples.slice(0, 2).map((e) => `  e.g. ${e}`)]),
@@ -42,6 +44,7 @@ export const collectionGap: Rule = {
         finding({
           rule: 'collection-gap',
           severity: 'info',
+          facts: { source: 'coverage', ...(coverage.kind === 'ports' ? { ports: coverage.ports } : {}) },
           title:
             coverage.kind === 'ports'
               ? `socket listings cover only ${plural(coverage.ports.length, 'port')}: ${listWords(coverage.ports.map(String))}`
@@ -56,6 +59,7 @@ export const collectionGap: Rule = {
         finding({
           rule: 'collection-gap',
           severity: 'info',
+          facts: { source: 'counters' },
           title: 'one counter sample: totals since boot, no rates',
           detail: 'Kernel counters were read once, so the report cannot tell past trouble from trouble happening now.',
           recommendation: 'Collect with tcpcheck check, which reads the counters twice (--interval seconds apart).',

@@ -21,6 +21,7 @@ export const conntrackNearMax: Rule = {
       finding({
         rule: 'conntrack-near-max',
         severity: ratio >= CONNTRACK_CRITICAL_RATIO ? 'critical' : 'warning',
+        facts: { counts: { count, max } },
         title: `conntrack table ${percent(ratio)} full (${count} of ${max})`,
         detail:
           'When the table is full the kernel drops the first packet of every new flow, which clients see as connection timeouts; on a Kubernetes node every Service connection is tracked.',

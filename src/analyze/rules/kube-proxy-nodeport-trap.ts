@@ -13,6 +13,7 @@ import { holdsPortsOnly, readProxyMode } from '../proxy-mode.js';
 import { finding, worstSeverity, type Rule, type Seen } from '../rule.js';
 import { NODEPORT_RANGE } from '../thresholds.js';
 import { describeOwner, listWords, plural, sortPorts } from '../words.js';
+import { ownersOfListeners } from '../facts.js';
 
 /** Symptoms this cause can explain, when every port they name is a trapped port. */
 const SYMPTOMS: RuleId[] = [
@@ -75,6 +76,11 @@ export const kubeProxyNodeportTrap: Rule = {
           'systemctl restart kube-proxy',
         ],
         explains,
+        facts: {
+          owners: ownersOfListeners(trapped),
+          proxyMode: mode.mode,
+          counts: { closeWait: ports.reduce((sum, p) => sum + (closeWaitByPort.get(p) ?? 0), 0), fullQueues: trapped.filter(isFull).length },
+        },
       }),
     ];
   },

@@ -41,6 +41,7 @@ export const listenOverflow: Rule = {
         severity: rising ? 'warning' : 'info',
         ports: [],
         title,
+        facts: { counts: { total: main.value, ...(main.delta === null ? {} : { delta: main.delta }), ...(main.perSecond === null ? {} : { perSecond: main.perSecond }) }, counter: overflows ? 'TcpExtListenOverflows' : 'TcpExtListenDrops' },
         detail: `Each overflow is a connection attempt dropped because an accept queue was full; the client retries after a timeout (1 s, 2 s, 4 s…), which users see as latency. ${when}${where}`,
         evidence,
         recommendation: 'Empty the full queues (see accept-queue-full and its cause). Watch the rate fall with `nstat -asz TcpExtListenOverflows`.',

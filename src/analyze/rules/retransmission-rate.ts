@@ -43,6 +43,7 @@ export const retransmissionRate: Rule = {
       finding({
         rule: 'retransmission-rate',
         severity: live ? 'warning' : 'info',
+        facts: { ratio, ...(share === null ? {} : { synShare: share }) },
         title: `${percent(ratio)} of sent segments retransmitted ${live ? 'between samples' : 'since boot'}`,
         detail:
           (live

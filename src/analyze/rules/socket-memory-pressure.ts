@@ -25,6 +25,7 @@ export const socketMemoryPressure: Rule = {
       finding({
         rule: 'socket-memory-pressure',
         severity: live ? 'warning' : 'info',
+        facts: { counts: Object.fromEntries(seen.map((c) => [c.name, c.view.value])) },
         title: live
           ? `socket memory pressure now: ${rising.map((c) => c.name.replace('TcpExt', '')).join(', ')} rising`
           : `socket memory pressure since boot: ${seen.map((c) => `${c.name.replace('TcpExt', '')} ${c.view.value}`).join(', ')}`,

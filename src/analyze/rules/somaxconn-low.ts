@@ -22,6 +22,7 @@ export const somaxconnLow: Rule = {
         rule: 'somaxconn-low',
         severity: 'warning',
         ports: capped,
+        facts: { counts: { somaxconn } },
         title: `net.core.somaxconn = ${somaxconn} caps the full ${plural(capped.length, 'accept queue')} (${listWords(capped.map(String))}) at ${somaxconn + 1}`,
         detail:
           `Every listen() backlog is cut to somaxconn (${somaxconn}; the kernel default before 5.4 was 128, since then 4096), and these full queues sit exactly at that cap. ` +

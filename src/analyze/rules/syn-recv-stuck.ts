@@ -11,6 +11,7 @@ import { finding, type Rule } from '../rule.js';
 import { TOP_PEERS } from '../thresholds.js';
 import { describeTally, listWords, plural, sortPorts, tally } from '../words.js';
 import { synRetransShare } from './retransmission-rate.js';
+import { topPeerFacts } from '../facts.js';
 
 /** Seconds a half-open connection lives with N SYN-ACK retries: 1+2+…+2^N. */
 export function synRecvLifetimeSec(retries: number): number {
@@ -56,6 +57,7 @@ export const synRecvStuck: Rule = {
           'This follows from the full queue: empty it and the SYN-RECV sockets go. tcp_abort_on_overflow=1 (clients get a reset instead of a hang) and a lower tcp_synack_retries (a shorter hang) only treat the symptom.',
         commands: [`ss -tan state syn-recv '( ${ports.map((p) => `sport = :${p}`).join(' or ')} )'`],
         explains: [...explains],
+        facts: { peers: topPeerFacts(stuck), counts: { synRecv: stuck.length } },
       }),
     ];
   },

@@ -40,6 +40,7 @@ export const timeWaitPressure: Rule = {
         finding({
           rule: 'time-wait-pressure',
           severity: 'info',
+          facts: { counts: { timeWait: tw, overflows: overflow.value } },
           title: `TIME-WAIT bucket overflow ${overflow.value} times since boot`,
           detail: 'The kernel once ran out of TIME-WAIT buckets and destroyed sockets early; a single sample cannot say when.',
           evidence,
@@ -51,6 +52,7 @@ export const timeWaitPressure: Rule = {
       finding({
         rule: 'time-wait-pressure',
         severity: 'warning',
+        facts: { counts: { timeWait: tw, ...(range === null ? {} : { localPorts: range }), ...(buckets === null ? {} : { maxBuckets: buckets }) } },
         title: `TIME-WAIT pressure: ${reasons.join('; ')}`,
         detail:
           'Many short-lived outgoing connections leave TIME-WAIT sockets for 60 s each. When they use up the local ports for a destination, new connect() calls fail with EADDRNOTAVAIL or stall.',

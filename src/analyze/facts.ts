@@ -1,0 +1,29 @@
+/**
+ * Builders for a finding's structured facts (src/domain/report.ts `FindingFacts`), so every rule
+ * states owners and peers the same way and nothing downstream has to read a title.
+ */
+import type { FindingFacts, ListenerView } from '../domain/report.js';
+import type { Socket } from '../domain/snapshot.js';
+import { TOP_PEERS } from './thresholds.js';
+import { tally } from './words.js';
+
+/** Distinct owners of some listeners (a listener with no owner seen is left out), by pid. */
+export function ownersOfListeners(listeners: readonly ListenerView[]): NonNullable<FindingFacts['owners']> {
+  const byPid = new Map<number, { name: string; pid: number }>();
+  for (const l of listeners) if (l.process && !byPid.has(l.process.pid)) byPid.set(l.process.pid, { name: l.process.name, pid: l.process.pid });
+  return [...byPid.values()];
+}
+
+/** Distinct owners holding some sockets. */
+export function ownersOfSockets(sockets: readonly Socket[]): NonNullable<FindingFacts['owners']> {
+  const byPid = new Map<number, { name: string; pid: number }>();
+  for (const s of sockets) for (const p of s.processes) if (!byPid.has(p.pid)) byPid.set(p.pid, { name: p.name, pid: p.pid });
+  return [...byPid.values()];
+}
+
+/** The peers of some sockets with their socket counts, most first, cut to `max`. */
+export function topPeerFacts(sockets: readonly Socket[], max = TOP_PEERS): NonNullable<FindingFacts['peers']> {
+  return tally(sockets.map((s) => s.peerAddress))
+    .slice(0, max)
+    .map(([ip, count]) => ({ ip, count }));
+}
