@@ -4,7 +4,7 @@
  * (src/deliver/slack-thread.ts), which posts resumably: an attempt that fails half-way (Slack 5xx,
  * a killed worker, Redis restarting) is resumed by the next without posting anything twice.
  */
-import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { WebClient } from '@slack/web-api';
 import { diagnose } from './diagnose.js';
 import type { OpenedNode } from '../src/app/targets.js';
@@ -16,6 +16,7 @@ import type { Logger } from '../src/log.js';
 import type { Metrics } from '../src/metrics.js';
 import { DIAGNOSE_QUEUE, jobDataSchema, type JobData, type JobResult } from '../src/queue/job-data.js';
 import { renderRawText } from '../src/render/raw-text.js';
+import { verdictText } from '../src/render/slack-blocks.js';
 
 /** Opens a node named by a user: the one name → target → transport factory (src/app/targets.ts). */
 export type NodeOpener = (node: string) => Promise<OpenedNode>;
@@ -29,82 +30,140 @@ export interface WorkerDeps {
   now?: () => Date;
   /** Posts an ephemeral message to a slash command's `response_url`. @defaultValue a JSON POST with fetch */
   postResponse?: ResponsePoster;
+  /** How long a finished diagnosis keeps retrying Slack before it falls back to `response_url`. @defaultValue 1800 */
+  deliveryDeadlineSec?: number;
 }
 
-/** A failure in words for the thread. */
+/** Errors of the job queue itself (Redis gone, a job's key lost in a restart without persistence). */
+function isQueueFault(err: unknown): boolean {
+  const e = err as { name?: unknown; message?: unknown; code?: unknown } | null;
+  const message = typeof e?.message === 'string' ? e.message : '';
+  return e?.name === 'ReplyError' || /Missing key for job|Connection is closed|ECONNREFUSED|ECONNRESET|Reached the max retries/.test(message) || e?.code === 'ECONNREFUSED';
+}
+
+/** A failure in words for the thread: an infrastructure fault is never called a bug. */
 function failureOf(err: unknown, node: string, attempt: number, willRetry: boolean): Failure {
   if (isTcpcheckError(err)) return { message: err.message, hint: err.hint, willRetry, attempt };
+  const detail = String((err as Error)?.message ?? err);
+  if (isQueueFault(err)) {
+    return { message: `The job queue (Redis) failed while diagnosing ${node}: ${detail}`, hint: 'Run the command again; if it keeps failing, tell whoever runs tcpcheck that Redis is unhealthy.', willRetry, attempt };
+  }
   return {
-    message: `tcpcheck failed while diagnosing ${node}: ${(err as Error)?.message ?? String(err)}`,
+    message: `tcpcheck failed while diagnosing ${node}: ${detail}`,
     hint: 'This is a bug in tcpcheck: run `tcpcheck check NODE --save DIR` on a terminal and attach the directory to a bug report.',
     willRetry,
     attempt,
   };
 }
 
-/** Coded errors that no retry can fix stop the job at once (BullMQ's UnrecoverableError). */
-function forQueue(err: unknown): unknown {
-  if (err instanceof UnrecoverableError) return err;
-  if (isTcpcheckError(err)) return err.retryable ? err : new UnrecoverableError(err.message);
-  return err;
+/** Delay before the next try to reach Slack: 2, 4, 8 … s, at most 60 s. */
+export function deliveryBackoffMs(tries: number): number {
+  return Math.min(60_000, 2000 * 2 ** Math.max(0, tries - 1));
 }
 
 /** Builds the processor. Exposed for tests that drive it with their own Worker. */
 export function createDiagnoseProcessor(deps: WorkerDeps) {
   const { logger, metrics } = deps;
+  const now = deps.now ?? (() => new Date());
+  const deadlineMs = (deps.deliveryDeadlineSec ?? 1800) * 1000;
 
-  return async function processDiagnosis(job: Job<JobData, JobResult>, _token?: string, signal?: AbortSignal): Promise<JobResult> {
+  return async function processDiagnosis(job: Job<JobData, JobResult>, token?: string, signal?: AbortSignal): Promise<JobResult> {
     const startedAt = performance.now();
     const parsed = jobDataSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`job data is not a diagnosis request: ${parsed.error.message}`);
     let data: JobData = parsed.data;
-    const save = async (patch: Partial<JobData>) => {
-      data = { ...data, ...patch };
-      await job.updateData(data);
-    };
     const attempt = job.attemptsMade + 1;
     const attempts = job.opts.attempts ?? 1;
     const log = logger.child({ jobId: job.id, node: data.node, attempt });
+    // Progress lives in the job so the next attempt resumes. When Redis lost the job (a restart
+    // without persistence), this attempt still finishes from memory rather than dropping the result.
+    const save = async (patch: Partial<JobData>) => {
+      data = { ...data, ...patch };
+      await job.updateData(data).catch((err: unknown) => {
+        if (!isQueueFault(err)) throw err;
+        log.warn({ err }, 'could not record progress in the queue; going on from memory');
+      });
+    };
     const sink = createSlackThreadSink({
       web: deps.web,
-      request: { channel: data.channel, node: data.node, user: data.user, intervalSec: data.intervalSec, deep: data.deep, responseUrl: data.responseUrl, jobId: String(job.id) },
+      request: { channel: data.channel, node: data.node, user: data.user, intervalSec: data.intervalSec, deep: data.deep, responseUrl: data.responseUrl, jobId: String(job.id), issuedAtMs: job.timestamp },
       progress: () => data,
       saveProgress: save,
       logger: log,
       postResponse: deps.postResponse,
     });
-
-    try {
-      await sink.open();
-      let report = data.report as Report | undefined;
-      if (!report) {
-        try {
-          const node = await deps.openNode(data.node);
-          const diagnosis = await diagnose({ kind: 'node', node }, { intervalSec: data.intervalSec, signal, now: deps.now });
-          report = diagnosis.report;
-          await save({ report, raw: diagnosis.bundle ? renderRawText(diagnosis.bundle) : undefined });
-        } catch (err) {
-          const willRetry = isTcpcheckError(err) && err.retryable && attempt < attempts;
-          await sink.fail(failureOf(err, data.node, attempt, willRetry));
-          // An uncoded error in the pipeline is a bug: another attempt would only repeat it.
-          throw isTcpcheckError(err) ? err : new UnrecoverableError(String((err as Error)?.message ?? err));
-        }
-      }
-      await sink.deliver({ report, raw: data.raw ?? null });
-      const outcome = report.verdict.severity;
+    const finish = (outcome: string) => {
       metrics.jobs.inc({ outcome });
       metrics.jobSeconds.observe({ outcome }, (performance.now() - startedAt) / 1000);
-      log.info({ outcome, headline: report.verdict.headline }, 'diagnosis delivered');
-      return { severity: outcome, headline: report.verdict.headline, parentTs: data.parentTs! };
-    } catch (err) {
-      const queued = forQueue(err);
-      const final = queued instanceof UnrecoverableError || attempt >= attempts;
-      metrics.jobs.inc({ outcome: final ? 'failed' : 'retrying' });
-      if (final) metrics.jobSeconds.observe({ outcome: 'failed' }, (performance.now() - startedAt) / 1000);
-      log.warn({ err, final }, 'diagnosis attempt failed');
-      throw queued;
+    };
+
+    // 1. Diagnose, unless an earlier attempt already did (its result is in the job).
+    if (!data.report && !data.failure) {
+      // The "checking…" parent is a courtesy: Slack being down must not hold up the diagnosis.
+      await sink.open().catch((err: unknown) => {
+        if (isTcpcheckError(err)) throw new UnrecoverableError(err.message);
+        log.warn({ err }, 'could not post the pending parent; diagnosing anyway');
+      });
+      try {
+        const node = await deps.openNode(data.node);
+        const diagnosis = await diagnose({ kind: 'node', node }, { intervalSec: data.intervalSec, signal, now });
+        await save({ report: diagnosis.report, raw: diagnosis.bundle ? renderRawText(diagnosis.bundle) : undefined });
+      } catch (err) {
+        const willRetry = isTcpcheckError(err) ? err.retryable && attempt < attempts : isQueueFault(err) && attempt < attempts;
+        const failure = failureOf(err, data.node, attempt, willRetry);
+        if (willRetry) {
+          await sink.fail(failure).catch((e: unknown) => log.warn({ err: e }, 'could not post the failure to Slack'));
+          metrics.jobs.inc({ outcome: 'retrying' });
+          log.warn({ err }, 'diagnosis attempt failed; retrying');
+          throw err;
+        }
+        log.warn({ err }, 'diagnosis failed');
+        await save({ failure: { message: failure.message, hint: failure.hint } });
+      }
     }
+
+    // 2. Deliver: a Slack outage delays the thread, it does not lose it.
+    try {
+      if (data.report) await sink.deliver({ report: data.report as Report, raw: data.raw ?? null });
+      else await sink.fail({ ...data.failure!, willRetry: false, attempt });
+    } catch (err) {
+      if (isTcpcheckError(err)) {
+        // Slack refuses for good (not in the channel, bad token): no retry can help.
+        finish('failed');
+        throw new UnrecoverableError(err.message);
+      }
+      const since = data.deliveryFailingSince ?? now().getTime();
+      const tries = (data.deliveryTries ?? 0) + 1;
+      if (now().getTime() - since < deadlineMs && token) {
+        await save({ deliveryFailingSince: since, deliveryTries: tries });
+        log.warn({ err, tries }, 'Slack did not take the thread; trying again later');
+        await job.moveToDelayed(now().getTime() + deliveryBackoffMs(tries), token);
+        throw new DelayedError();
+      }
+      const reached = await sink.fallback(fallbackText(data));
+      finish('failed');
+      log.error({ err, reached }, 'gave up reaching Slack');
+      throw new UnrecoverableError(`Slack did not take the thread for ${Math.round((now().getTime() - since) / 1000)} s: ${String((err as Error)?.message ?? err)}`);
+    }
+
+    if (!data.report) {
+      finish('failed');
+      throw new UnrecoverableError(data.failure!.message);
+    }
+    const report = data.report as Report;
+    finish(report.verdict.severity);
+    log.info({ outcome: report.verdict.severity, headline: report.verdict.headline }, 'diagnosis delivered');
+    return { severity: report.verdict.severity, headline: report.verdict.headline, parentTs: data.parentTs! };
   };
+}
+
+/** What the user gets when the thread could not be written: the verdict, or why there is none. */
+function fallbackText(data: JobData): string {
+  if (data.report) {
+    const r = data.report as Report;
+    return `tcpcheck could not write the thread for ${data.node} (Slack kept failing). The result: ${verdictText(r)}`;
+  }
+  return `tcpcheck could not check ${data.node}: ${data.failure?.message ?? 'unknown failure'} ${data.failure?.hint ?? ''}`.trim();
 }
 
 export interface DiagnoseWorkerOptions {

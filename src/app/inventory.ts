@@ -5,11 +5,12 @@
  */
 import { loadConfig } from '../config/index.js';
 import type { Inventory } from './runtime.js';
-import { openNode, resolveNode } from './targets.js';
+import { openNode, preloadTransports, resolveNode } from './targets.js';
 
 /** Loads the config at `path` (or $TCPCHECK_CONFIG) and builds the inventory the roles use. */
 export async function loadInventory(path: string | undefined): Promise<Inventory> {
   const config = await loadConfig(path);
+  await preloadTransports(config);
   return {
     slack: config.slack,
     defaultIntervalSec: config.limits.intervalSec,

@@ -84,7 +84,7 @@ export async function startRuntime(opts: StartOptions): Promise<Running> {
   if (role !== 'worker') {
     app = createBotApp(
       { botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL },
-      { queue, queueReady: () => producerRedis.status === 'ready', slack: inventory.slack, defaultIntervalSec: inventory.defaultIntervalSec, resolveNode: inventory.resolveNode, logger, metrics, checkRedis },
+      { queue, redis: producerRedis, queueReady: () => producerRedis.status === 'ready', slack: inventory.slack, defaultIntervalSec: inventory.defaultIntervalSec, resolveNode: inventory.resolveNode, logger, metrics, checkRedis },
     );
     try {
       await app.init();
@@ -112,7 +112,7 @@ export async function startRuntime(opts: StartOptions): Promise<Running> {
     const web = new WebClient(env.SLACK_BOT_TOKEN, webClientOptions(env.SLACK_API_URL));
     worker = startDiagnoseWorker(
       { connection: workerRedis, queueName, prefix, concurrency: inventory.slack.concurrency, lockDuration: opts.lockDuration, stalledInterval: opts.stalledInterval },
-      { web, openNode: inventory.openNode, logger, metrics },
+      { web, openNode: inventory.openNode, logger, metrics, deliveryDeadlineSec: inventory.slack.deliveryDeadlineSec },
     );
     if (role === 'worker') {
       opsServer = await startOpsServer(env.PORT, metrics, async () => (await withDeadline(workerRedis!.ping(), 1000)) === 'PONG');

@@ -82,6 +82,14 @@ async function transportFor(target: Target, config: Config): Promise<Transport> 
   });
 }
 
+/**
+ * Loads the Kubernetes client now when the config will need it: a long-running bot must not pay
+ * for that import inside its first command's ack deadline.
+ */
+export async function preloadTransports(config: Config): Promise<void> {
+  if (wantsKube(config, {})) await kubeDeps(config);
+}
+
 /** Resolves `name` without connecting: what the bot checks before it acks. Throws coded errors (`node_not_found`, `input_invalid`, …). */
 export async function resolveNode(name: string, config: Config, opts: OpenOptions = {}): Promise<Target> {
   const deps = wantsKube(config, opts) ? await kubeDeps(config) : {};

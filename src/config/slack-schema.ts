@@ -39,6 +39,15 @@ export const slackConfigSchema = z
     attempts: z.number().int().min(1).max(10).default(3),
     /** First retry delay; doubles per attempt. @defaultValue 5 */
     retryDelaySec: z.number().int().min(1).max(300).default(5),
+    /**
+     * How long a finished diagnosis keeps trying to reach Slack (5xx, timeouts) before it gives up
+     * and tells the user through the command's `response_url` instead. @defaultValue 1800
+     */
+    deliveryDeadlineSec: z.number().int().min(10).max(86_400).default(1800),
+    /** Re-run, Deep probe and Show raw buttons older than this are refused. @defaultValue 86400 */
+    buttonTtlSec: z.number().int().min(60).max(30 * 86_400).default(86_400),
+    /** Button presses one user may make per minute; more are refused. @defaultValue 5 */
+    buttonsPerMinute: z.number().int().min(1).max(600).default(5),
   })
   .strict();
 

@@ -26,6 +26,8 @@ export interface ThreadRequest {
   responseUrl: string | null;
   /** The job id, carried by the Show raw button. */
   jobId: string;
+  /** When the request was made (ms since 1970): buttons carry it and expire after `slack.buttonTtlSec`. */
+  issuedAtMs: number;
 }
 
 /** How far the thread got; kept with the job between attempts. */
@@ -53,6 +55,12 @@ export interface SlackThreadSinkOptions {
 export interface SlackThreadSink extends Sink {
   /** Posts the "checking…" parent, once per request (a resumed attempt reuses it). */
   open(): Promise<void>;
+  /**
+   * The last resort when Slack would not take the thread before the deadline: one message in the
+   * thread, broadcast to the channel (`reply_broadcast`), else the command's `response_url`.
+   * True when the user was reached.
+   */
+  fallback(text: string): Promise<boolean>;
 }
 
 async function postResponseWithFetch(url: string, body: { response_type: 'ephemeral'; text: string }): Promise<void> {
@@ -81,19 +89,28 @@ export function createSlackThreadSink(opts: SlackThreadSinkOptions): SlackThread
     web.chat.postMessage({ channel: request.channel, ...(threadTs ? { thread_ts: threadTs } : {}), text: m.text, blocks: m.blocks });
   const update = (ts: string, m: SlackMessage) => web.chat.update({ channel: request.channel, ts, text: m.text, blocks: m.blocks });
 
+  /** The parent: the one already posted, or a new one carrying `first`. */
+  async function ensureParent(first: SlackMessage): Promise<string> {
+    const known = opts.progress().parentTs;
+    if (known) return known;
+    const res = await post(first).catch(rethrow);
+    if (!res.ts) throw new Error('chat.postMessage returned no ts');
+    await opts.saveProgress({ parentTs: res.ts });
+    return res.ts;
+  }
+
   return {
     async open() {
-      if (opts.progress().parentTs) return;
-      const res = await post(pendingParent(request.node, request.user, request.intervalSec, request.deep)).catch(rethrow);
-      if (!res.ts) throw new Error('chat.postMessage returned no ts');
-      await opts.saveProgress({ parentTs: res.ts });
+      await ensureParent(pendingParent(request.node, request.user, request.intervalSec, request.deep));
     },
 
+    /**
+     * Replies and the raw file first, the verdict on the parent last: when chat.update is what
+     * fails, the evidence is already in the thread and only the parent is retried.
+     */
     async deliver({ report, raw }: Delivery) {
-      const parentTs = opts.progress().parentTs;
-      if (!parentTs) throw new Error('the thread has no parent message yet');
-      const thread = renderSlackThread(report, { buttons: { rerun: encodeButtonValue(request.node, request.intervalSec), raw: request.jobId } });
-      await update(parentTs, thread.parent).catch(rethrow);
+      const thread = renderSlackThread(report, { buttons: { rerun: encodeButtonValue(request.node, request.intervalSec, request.issuedAtMs), raw: request.jobId } });
+      const parentTs = await ensureParent(thread.parent);
       for (let i = opts.progress().repliesPosted ?? 0; i < thread.replies.length; i++) {
         await post(thread.replies[i]!, parentTs).catch(rethrow);
         await opts.saveProgress({ repliesPosted: i + 1 });
@@ -105,6 +122,7 @@ export function createSlackThreadSink(opts: SlackThreadSinkOptions): SlackThread
         const file = (upload.files as Array<{ files?: Array<{ id?: string; permalink?: string }> }> | undefined)?.[0]?.files?.[0];
         await opts.saveProgress({ rawFileId: file?.id ?? 'uploaded', rawPermalink: file?.permalink, raw: undefined });
       }
+      await update(parentTs, thread.parent).catch(rethrow);
     },
 
     /**
@@ -112,15 +130,29 @@ export function createSlackThreadSink(opts: SlackThreadSinkOptions): SlackThread
      * ("attempt 1 failed, trying again"); the thread reply with the next step comes once, at the end.
      */
     async fail(failure: Failure) {
-      const parentTs = opts.progress().parentTs;
-      if (!parentTs) return;
       const { parent, reply } = failureMessages(request.node, failure.message, failure.hint, failure.willRetry, failure.attempt);
-      try {
-        await update(parentTs, parent);
-        if (!failure.willRetry) await post(reply, parentTs);
-      } catch (e) {
-        logger.warn({ err: e }, 'could not post the failure to Slack');
+      const known = opts.progress().parentTs;
+      const parentTs = await ensureParent(parent);
+      if (known) await update(parentTs, parent).catch(rethrow);
+      if (!failure.willRetry && !opts.progress().repliesPosted) {
+        await post(reply, parentTs).catch(rethrow);
+        await opts.saveProgress({ repliesPosted: 1 });
       }
+    },
+
+    async fallback(text: string) {
+      const parentTs = opts.progress().parentTs;
+      if (parentTs) {
+        const posted = await web.chat
+          .postMessage({ channel: request.channel, thread_ts: parentTs, reply_broadcast: true, text })
+          .then(() => true, (err: unknown) => (logger.warn({ err }, 'fallback reply failed'), false));
+        if (posted) return true;
+      }
+      if (!request.responseUrl) return false;
+      return postResponse(request.responseUrl, { response_type: 'ephemeral', text }).then(
+        () => true,
+        (err: unknown) => (logger.warn({ err }, 'response_url failed'), false),
+      );
     },
   };
 }

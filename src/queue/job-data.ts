@@ -37,6 +37,12 @@ export const jobProgressSchema = z.object({
   report: z.unknown().optional(),
   /** The raw outputs, kept with the report until they are uploaded (capped; see the worker). */
   raw: z.string().optional(),
+  /** Set instead of `report` when the diagnosis failed for good: what the thread must say. */
+  failure: z.object({ message: z.string(), hint: z.string() }).optional(),
+  /** When posting to Slack first failed (ms since 1970); delivery is retried until the deadline. */
+  deliveryFailingSince: z.number().optional(),
+  /** Delivery attempts that met a Slack failure, for the backoff. */
+  deliveryTries: z.number().int().min(0).optional(),
 });
 
 export const jobDataSchema = jobRequestSchema.extend(jobProgressSchema.shape);

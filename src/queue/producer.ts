@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Job, JobState, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { jobDataSchema, type JobData, type JobRequest, type JobResult } from './job-data.js';
 
 export type DiagnoseQueue = Queue<JobData, JobResult>;
@@ -16,9 +17,16 @@ export interface EnqueueOptions {
   attempts?: number;
   /** First retry delay, doubled per attempt. @defaultValue 5000 */
   backoffMs?: number;
-  /** Skip deduplication (Re-run and Deep probe buttons ask for a fresh run on purpose). @defaultValue false */
-  force?: boolean;
+  /**
+   * A fresh run (Re-run and Deep probe buttons): joins a check of the node that is still running,
+   * but never a finished one; of several presses at once, one starts the run and the rest join it.
+   * @defaultValue false
+   */
+  fresh?: { redis: Redis };
 }
+
+/** States in which a job has not finished: a fresh request joins it rather than running twice. */
+const RUNNING: ReadonlySet<string> = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 
 export type EnqueueResult =
   | { joined: false; jobId: string }
@@ -30,11 +38,30 @@ export function dedupeId(node: string): string {
   return `node-${node.toLowerCase()}`;
 }
 
+/** The job holding the node's deduplication key, with its state; null when none does. */
+async function heldBy(queue: DiagnoseQueue, node: string): Promise<{ job: Job<JobData, JobResult>; state: JobState | 'unknown' } | null> {
+  const id = await queue.getDeduplicationJobId(dedupeId(node));
+  const job = id ? await queue.getJob(id) : undefined;
+  return job ? { job, state: await job.getState() } : null;
+}
+
 /** Adds a job, or finds the one it joins. */
 export async function enqueueDiagnosis(queue: DiagnoseQueue, request: JobRequest, opts: EnqueueOptions): Promise<EnqueueResult> {
   const data = jobDataSchema.parse(request);
   const jobId = randomUUID();
-  const dedupe = !opts.force && opts.dedupeWindowMs > 0;
+  if (opts.fresh) {
+    const held = await heldBy(queue, request.node);
+    if (held && RUNNING.has(held.state)) return { joined: true, jobId: held.job.id!, existing: held.job.data, state: held.state };
+    // A finished check holds the key for the window; the first press to claim it replaces it,
+    // the others find the new job through the key (added with it below).
+    const claimed = await opts.fresh.redis.set(queue.toKey(`fresh:${dedupeId(request.node)}`), jobId, 'PX', 5000, 'NX');
+    if (claimed !== 'OK') {
+      const now = await heldBy(queue, request.node);
+      return now ? { joined: true, jobId: now.job.id!, existing: now.job.data, state: now.state } : { joined: true, jobId: '', existing: data, state: 'unknown' };
+    }
+    if (held) await queue.removeDeduplicationKey(dedupeId(request.node));
+  }
+  const dedupe = opts.dedupeWindowMs > 0;
   const job: Job<JobData, JobResult> = await queue.add('diagnose', data, {
     jobId,
     attempts: opts.attempts ?? 3,
@@ -48,4 +75,15 @@ export async function enqueueDiagnosis(queue: DiagnoseQueue, request: JobRequest
   const existing = await queue.getJob(job.id);
   if (!existing) return { joined: true, jobId: job.id, existing: data, state: 'unknown' };
   return { joined: true, jobId: job.id, existing: existing.data, state: await existing.getState() };
+}
+
+/**
+ * Counts a button press of `user` in the current minute (one Redis key per user and minute) and
+ * says whether it is within `perMinute`.
+ */
+export async function allowPress(redis: Redis, queue: DiagnoseQueue, user: string, perMinute: number, nowMs: number): Promise<boolean> {
+  const key = queue.toKey(`presses:${user}:${Math.floor(nowMs / 60_000)}`);
+  const results = await redis.multi().incr(key).pexpire(key, 120_000).exec();
+  const count = Number(results?.[0]?.[1] ?? 0);
+  return count <= perMinute;
 }

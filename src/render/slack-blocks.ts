@@ -50,9 +50,12 @@ export interface ThreadButtons {
   deep?: string;
 }
 
-/** A Re-run or Deep probe button's value: `{"node":…, "intervalSec":…}`, read back by the Bolt handlers. */
-export function encodeButtonValue(node: string, intervalSec: number): string {
-  return JSON.stringify({ node, intervalSec });
+/**
+ * A Re-run or Deep probe button's value: `{"node":…, "intervalSec":…, "issuedAt":…}` (ms since
+ * 1970), read back and re-validated by the Bolt handlers, which refuse it once it is too old.
+ */
+export function encodeButtonValue(node: string, intervalSec: number, issuedAtMs: number): string {
+  return JSON.stringify({ node, intervalSec, issuedAt: issuedAtMs });
 }
 
 /** Action ids of the parent's buttons. */

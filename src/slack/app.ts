@@ -6,12 +6,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, LogLevel, type BlockAction, type Logger as BoltLogger, type CustomRoute } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import type { Redis } from 'ioredis';
 import type { SlackConfig } from '../config/slack-schema.js';
 import { isTcpcheckError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { JobRequest } from '../queue/job-data.js';
-import { enqueueDiagnosis, type DiagnoseQueue, type EnqueueResult } from '../queue/producer.js';
+import { allowPress, enqueueDiagnosis, type DiagnoseQueue, type EnqueueResult } from '../queue/producer.js';
 import { ACTION_IDS } from '../render/slack-blocks.js';
 import { createAuthorizer, type Requester } from './authorize.js';
 import { isNodeName, parseCommandText } from './command-text.js';
@@ -43,6 +44,10 @@ export interface BotDeps {
   metrics: Metrics;
   /** True when Redis answers; for `/healthz`. */
   checkRedis: () => Promise<boolean>;
+  /** The producer's Redis connection: button rate limits and fresh-run claims. */
+  redis: Redis;
+  /** Clock for button expiry and rate limits. @defaultValue Date.now */
+  nowMs?: () => number;
 }
 
 export interface BotOptions {
@@ -141,6 +146,7 @@ export function createBotApp(opts: BotOptions, deps: BotDeps): App {
     logger: boltLogger(deps.logger),
   });
   const { logger, metrics, slack, queue } = deps;
+  const nowMs = deps.nowMs ?? Date.now;
   const resolveTimeoutMs = opts.resolveTimeoutMs ?? 1000;
   const enqueueTimeoutMs = opts.enqueueTimeoutMs ?? 1500;
   let client: WebClient | null = null;
@@ -157,7 +163,7 @@ export function createBotApp(opts: BotOptions, deps: BotDeps): App {
   };
 
   /** Resolves, then enqueues; every failure becomes the ephemeral answer. */
-  async function submit(request: JobRequest, force: boolean): Promise<{ reply: EphemeralReply; o: Outcome; result?: EnqueueResult }> {
+  async function submit(request: JobRequest, fresh: boolean): Promise<{ reply: EphemeralReply; o: Outcome; result?: EnqueueResult }> {
     try {
       await withDeadline(deps.resolveNode(request.node), resolveTimeoutMs);
     } catch (err) {
@@ -168,7 +174,7 @@ export function createBotApp(opts: BotOptions, deps: BotDeps): App {
     if (!deps.queueReady()) return { reply: ephemeral(QUEUE_DOWN_TEXT), o: { outcome: 'queue-down', node: request.node } };
     let result: EnqueueResult;
     try {
-      result = await withDeadline(enqueueDiagnosis(queue, request, { dedupeWindowMs: slack.dedupeWindowSec * 1000, attempts: slack.attempts, backoffMs: slack.retryDelaySec * 1000, force }), enqueueTimeoutMs);
+      result = await withDeadline(enqueueDiagnosis(queue, request, { dedupeWindowMs: slack.dedupeWindowSec * 1000, attempts: slack.attempts, backoffMs: slack.retryDelaySec * 1000, ...(fresh ? { fresh: { redis: deps.redis } } : {}) }), enqueueTimeoutMs);
     } catch (err) {
       logger.warn({ err }, 'enqueue failed');
       if (err instanceof DeadlineExceeded) return { reply: ephemeral(QUEUE_SLOW_TEXT), o: { outcome: 'queue-slow', node: request.node } };
@@ -251,10 +257,16 @@ export function createBotApp(opts: BotOptions, deps: BotDeps): App {
         await respond({ ...ephemeral(decision.reason), replace_original: false });
         return audit(kind, who, value, { outcome: 'refused-auth' }, startedAt);
       }
-      const target = parseButtonValue(value);
-      if (!target || !who.channelId) {
-        await respond({ ...ephemeral('That button carries no node tcpcheck can read; run `/tcpcheck NODE` instead.'), replace_original: false });
-        return audit(kind, who, value, { outcome: 'refused-input' }, startedAt);
+      const target = parseButtonValue(value, nowMs(), slack.buttonTtlSec);
+      if (!target.ok || !who.channelId) {
+        const why = target.ok || target.reason === 'invalid' ? 'That button carries no node tcpcheck can read' : 'That button has expired';
+        await respond({ ...ephemeral(`${why}; run \`/tcpcheck NODE\` instead.`), replace_original: false });
+        return audit(kind, who, value, { outcome: target.ok || target.reason === 'invalid' ? 'refused-input' : 'refused-expired' }, startedAt);
+      }
+      const allowed = await withDeadline(allowPress(deps.redis, queue, who.userId, slack.buttonsPerMinute, nowMs()), enqueueTimeoutMs).catch(() => true);
+      if (!allowed) {
+        await respond({ ...ephemeral(`Too many button presses: at most ${slack.buttonsPerMinute} a minute. The checks already started will post their threads.`), replace_original: false });
+        return audit(kind, who, value, { outcome: 'refused-rate', node: target.node }, startedAt);
       }
       const request: JobRequest = {
         node: target.node,
@@ -300,13 +312,16 @@ export function createBotApp(opts: BotOptions, deps: BotDeps): App {
 }
 
 /** Reads a value made by `encodeButtonValue`; re-validated here because it comes back from the client. */
-export function parseButtonValue(value: string): { node: string; intervalSec: number } | null {
+export function parseButtonValue(value: string, nowMs: number, ttlSec: number): { ok: true; node: string; intervalSec: number } | { ok: false; reason: 'invalid' | 'expired' } {
   try {
-    const v = JSON.parse(value) as { node?: unknown; intervalSec?: unknown };
-    if (typeof v.node !== 'string' || !isNodeName(v.node)) return null;
+    const v = JSON.parse(value) as { node?: unknown; intervalSec?: unknown; issuedAt?: unknown };
+    if (typeof v.node !== 'string' || !isNodeName(v.node)) return { ok: false, reason: 'invalid' };
+    // An issue time in the future is not one tcpcheck wrote.
+    if (typeof v.issuedAt !== 'number' || v.issuedAt > nowMs + 300_000) return { ok: false, reason: 'invalid' };
+    if (!(nowMs - v.issuedAt <= ttlSec * 1000)) return { ok: false, reason: 'expired' };
     const iv = typeof v.intervalSec === 'number' && Number.isInteger(v.intervalSec) && v.intervalSec >= 0 && v.intervalSec <= 60 ? v.intervalSec : 5;
-    return { node: v.node, intervalSec: iv };
+    return { ok: true, node: v.node, intervalSec: iv };
   } catch {
-    return null;
+    return { ok: false, reason: 'invalid' };
   }
 }

@@ -37,7 +37,9 @@ describe('faults during a job', () => {
     const { jobId } = await enqueueDiagnosis(h.queue, request('lab-node-0', 0), { dedupeWindowMs: 0, attempts: 3, backoffMs: 500 });
     await expect.poll(async () => (await h.queue.getJob(jobId))?.getState(), { timeout: 90_000, interval: 250 }).toBe('completed');
     const job = (await h.queue.getJob(jobId))!;
-    expect(job.attemptsMade).toBe(2);
+    // A Slack outage delays delivery; it does not spend one of the attempts meant for the node.
+    expect(job.attemptsMade).toBe(1);
+    expect(job.data.deliveryTries).toBeGreaterThanOrEqual(1);
     expect(h.double.callsOf('chat.postMessage')[0]!.outcome).toBe('http-429');
     const parents = h.double.parents();
     expect(parents).toHaveLength(1);

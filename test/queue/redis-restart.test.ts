@@ -27,9 +27,10 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts redis-server with AOF persistence in `dir`; resolves once it accepts connections. */
-function startRedis(port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--protected-mode', 'yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts redis-server in `dir`, with AOF persistence unless told otherwise; resolves once it accepts connections. */
+function startRedis(port: number, dir: string, persistent = true): Promise<ChildProcess> {
+  const aof = persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...aof, '--save', '', '--protected-mode', 'yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`redis-server did not start within 10 s: ${out}`)), 10_000);
@@ -55,67 +56,92 @@ async function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> 
   await exited;
 }
 
-describe('Redis restarted mid-run', () => {
-  let lab: Lab;
-  let h: Harness;
-  let redis: ChildProcess;
-  let dir: string;
-  let port: number;
+/** Its own redis-server (with or without persistence), a lab node and a serve harness on them, for one describe. */
+function useRedisEnv(persistent: boolean, prefix: string) {
+  const env = {} as { lab: Lab; h: Harness; redis: ChildProcess; dir: string; port: number; restart(): Promise<void>; crash(): Promise<void> };
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'tcpcheck-redis-restart-'));
-    port = await freePort();
-    redis = await startRedis(port, dir);
-    lab = await startLab({ nodes: 1, prefix: 'tcr-' });
-    h = await startHarness({
+    env.dir = await mkdtemp(join(tmpdir(), 'tcpcheck-redis-restart-'));
+    env.port = await freePort();
+    env.redis = await startRedis(env.port, env.dir, persistent);
+    env.lab = await startLab({ nodes: 1, prefix });
+    env.h = await startHarness({
       role: 'serve',
-      redisUrl: `redis://127.0.0.1:${port}`,
+      redisUrl: `redis://127.0.0.1:${env.port}`,
       slack: { attempts: 3, retryDelaySec: 1, dedupeWindowSec: 0 },
-      createTransport: async () => labTransport(lab, 0),
+      createTransport: async () => labTransport(env.lab, 0),
       lockDuration: 2000,
       stalledInterval: 1000,
     });
   }, 60_000);
   afterAll(async () => {
-    await h?.stop();
-    if (redis) await kill(redis, 'SIGKILL');
-    await lab?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await env.h?.stop();
+    if (env.redis) await kill(env.redis, 'SIGKILL');
+    await env.lab?.stop();
+    if (env.dir) await rm(env.dir, { recursive: true, force: true });
   }, 60_000);
+  /** A crash, not a clean shutdown. */
+  env.crash = () => kill(env.redis, 'SIGKILL');
+  env.restart = async () => {
+    env.redis = await startRedis(env.port, env.dir, persistent);
+  };
+  return env;
+}
+
+describe('Redis restarted mid-run', () => {
+  const env = useRedisEnv(true, 'tcr-');
 
   it('acknowledges a command while Redis is down, and finishes the running job exactly once', async () => {
     // A 5 s sampling window: the job is surely mid-collection when Redis dies.
-    const first = await postSigned(h.eventsUrl, slashCommandBody({ text: 'lab-node-0 --interval 5', response_url: h.double.responseUrl('first') }), SIGNING_SECRET);
+    const first = await postSigned(env.h.eventsUrl, slashCommandBody({ text: 'lab-node-0 --interval 5', response_url: env.h.double.responseUrl('first') }), SIGNING_SECRET);
     expect((JSON.parse(first.body) as { text: string }).text).toMatch(/Started a check of lab-node-0/);
-    const [job] = await h.queue.getJobs(['waiting', 'active']);
+    const [job] = await env.h.queue.getJobs(['waiting', 'active']);
     expect(job).toBeDefined();
-    await expect.poll(() => h.double.parents('C0INCIDENT').length, { timeout: 30_000, interval: 100 }).toBe(1);
-    await expect.poll(async () => (await h.queue.getJob(job!.id!))?.data.parentTs, { timeout: 10_000, interval: 100 }).toBeTruthy();
+    await expect.poll(() => env.h.double.parents('C0INCIDENT').length, { timeout: 30_000, interval: 100 }).toBe(1);
+    await expect.poll(async () => (await env.h.queue.getJob(job!.id!))?.data.parentTs, { timeout: 10_000, interval: 100 }).toBeTruthy();
     expect(await job!.isCompleted()).toBe(false);
 
     // A crash, not a clean shutdown: every write already reached the append-only file.
-    await kill(redis, 'SIGKILL');
-    await expect.poll(async () => (await fetch(`${h.baseUrl}/healthz`)).status, { timeout: 10_000, interval: 100 }).toBe(503);
-    const down = await postSigned(h.eventsUrl, slashCommandBody({ text: 'lab-node-0', response_url: h.double.responseUrl('down') }), SIGNING_SECRET);
+    await env.crash();
+    await expect.poll(async () => (await fetch(`${env.h.baseUrl}/healthz`)).status, { timeout: 10_000, interval: 100 }).toBe(503);
+    const down = await postSigned(env.h.eventsUrl, slashCommandBody({ text: 'lab-node-0', response_url: env.h.double.responseUrl('down') }), SIGNING_SECRET);
     expect(down.status).toBe(200);
     const downBody = JSON.parse(down.body) as { response_type: string; text: string };
     expect(downBody.response_type).toBe('ephemeral');
     expect(downBody.text).toMatch(/Redis\) is not reachable/);
 
-    redis = await startRedis(port, dir);
-    await expect.poll(async () => (await fetch(`${h.baseUrl}/healthz`)).status, { timeout: 15_000, interval: 200 }).toBe(200);
-    await expect.poll(async () => (await h.queue.getJob(job!.id!))?.getState(), { timeout: 90_000, interval: 250 }).toBe('completed');
+    await env.restart();
+    await expect.poll(async () => (await fetch(`${env.h.baseUrl}/healthz`)).status, { timeout: 15_000, interval: 200 }).toBe(200);
+    await expect.poll(async () => (await env.h.queue.getJob(job!.id!))?.getState(), { timeout: 90_000, interval: 250 }).toBe('completed');
 
     // Nothing was started by the command that met Redis down.
-    expect(await jobCount(h.queue)).toBe(1);
-    const parents = h.double.parents('C0INCIDENT');
+    expect(await jobCount(env.h.queue)).toBe(1);
+    const parents = env.h.double.parents('C0INCIDENT');
     expect(parents).toHaveLength(1);
     expect(parents[0]!.history[0]!.text).toMatch(/checking lab-node-0/);
     expect(parents[0]!.text).toMatch(/^CRITICAL on lab-node-0/);
-    expect((await h.queue.getJob(job!.id!))!.returnvalue.parentTs).toBe(parents[0]!.ts);
-    const replies = h.double.replies('C0INCIDENT', parents[0]!.ts);
+    expect((await env.h.queue.getJob(job!.id!))!.returnvalue.parentTs).toBe(parents[0]!.ts);
+    const replies = env.h.double.replies('C0INCIDENT', parents[0]!.ts);
     expect(replies.length).toBeGreaterThanOrEqual(3);
     expect(new Set(replies.map((r) => `${r.text}${JSON.stringify(r.blocks)}`)).size).toBe(replies.length);
-    expect([...h.double.files.values()].filter((f) => f.completed)).toHaveLength(1);
-    expect(h.double.violations).toEqual([]);
+    expect([...env.h.double.files.values()].filter((f) => f.completed)).toHaveLength(1);
+    expect(env.h.double.violations).toEqual([]);
   }, 180_000);
+});
+
+describe('Redis without persistence restarted mid-run', () => {
+  const env = useRedisEnv(false, 'tcv-');
+
+  it('still posts the finished diagnosis, and never calls the lost job a bug', async () => {
+    await postSigned(env.h.eventsUrl, slashCommandBody({ text: 'lab-node-0 --interval 5', response_url: env.h.double.responseUrl('volatile') }), SIGNING_SECRET);
+    await expect.poll(() => env.h.double.parents('C0INCIDENT').length, { timeout: 30_000, interval: 100 }).toBe(1);
+    // The job and all its progress vanish: this Redis keeps nothing.
+    await env.crash();
+    await env.restart();
+    const parent = () => env.h.double.parents('C0INCIDENT')[0]!;
+    await expect.poll(() => parent().text, { timeout: 60_000, interval: 250 }).toMatch(/^CRITICAL on lab-node-0/);
+    const everything = [...env.h.double.parents('C0INCIDENT'), ...env.h.double.replies('C0INCIDENT', parent().ts)].map((m) => `${m.text}${JSON.stringify(m.blocks)}`).join('\n');
+    expect(everything).not.toMatch(/bug in tcpcheck|Missing key/);
+    expect(env.h.double.parents('C0INCIDENT')).toHaveLength(1);
+    expect(env.h.double.violations).toEqual([]);
+  }, 120_000);
 });

@@ -94,12 +94,21 @@ describe('the Bolt app over HTTP', () => {
       expect(post.outcome).toBe('ok');
     });
 
-    it('starts a fresh job from the Re-run button even inside the window', async () => {
-      const res = await postSigned(h.eventsUrl, blockActionBody({ actionId: 'tcpcheck_rerun', value: JSON.stringify({ node: 'lab-node-0', intervalSec: 1 }), response_url: h.double.responseUrl('btn') }), SIGNING_SECRET);
+    it('joins the check still running when Re-run is pressed, instead of starting a second', async () => {
+      const res = await postSigned(h.eventsUrl, blockActionBody({ actionId: 'tcpcheck_rerun', value: JSON.stringify({ node: 'lab-node-0', intervalSec: 1, issuedAt: Date.now() }), response_url: h.double.responseUrl('btn') }), SIGNING_SECRET);
       expect(res.status).toBe(200);
-      await expect.poll(async () => (await h.queue.getJobs(['waiting'])).length).toBe(2);
       await expect.poll(() => h.double.responses.filter((r) => r.id === 'btn').length).toBe(1);
-      expect(h.double.responses.find((r) => r.id === 'btn')!.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+      expect(h.double.responses.find((r) => r.id === 'btn')!.body).toMatchObject({ response_type: 'ephemeral', replace_original: false, text: expect.stringMatching(/already being checked/) });
+      expect(await h.queue.getJobs(['waiting'])).toHaveLength(1);
+    });
+
+    it('refuses an expired button and enqueues nothing', async () => {
+      const before = await jobCount(h.queue);
+      const old = Date.now() - 2 * 86_400_000;
+      await postSigned(h.eventsUrl, blockActionBody({ actionId: 'tcpcheck_rerun', value: JSON.stringify({ node: 'lab-node-0', intervalSec: 1, issuedAt: old }), response_url: h.double.responseUrl('old') }), SIGNING_SECRET);
+      await expect.poll(() => h.double.responses.filter((r) => r.id === 'old').length).toBe(1);
+      expect(String(h.double.responses.find((r) => r.id === 'old')!.body.text)).toMatch(/expired/);
+      expect(await jobCount(h.queue)).toBe(before);
     });
 
     it('refuses a forged button value and enqueues nothing', async () => {
@@ -129,7 +138,7 @@ describe('the Bolt app over HTTP', () => {
       const text = await (await fetch(`${h.baseUrl}/metrics`)).text();
       expect(text).toMatch(/tcpcheck_requests_total\{kind="command",outcome="refused-input"\} 1[0-9]/);
       expect(text).toMatch(/tcpcheck_requests_total\{kind="command",outcome="enqueued"\} 1/);
-      expect(text).toMatch(/tcpcheck_queue_jobs\{state="waiting"\} 2/);
+      expect(text).toMatch(/tcpcheck_queue_jobs\{state="waiting"\} 1/);
       expect(text).toMatch(/tcpcheck_ack_seconds_bucket/);
     });
   });

@@ -136,6 +136,11 @@ export class SlackApiDouble {
     for (let i = 0; i < times; i++) this.faults.push({ method, fault });
   }
 
+  /** Drops the faults not yet served. */
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   callsOf(method: string): SlackCall[] {
     return this.calls.filter((c) => c.method === method);
   }
