@@ -40,7 +40,7 @@ export function parseOwners(text: string, source = 'owners'): OwnersParseResult 
     const bytes = m?.[2]?.endsWith('-hex') ? decodeHex(value) : null;
     if (!m || (m[2]?.endsWith('-hex') && !bytes)) {
       // An example line may be a piece of a command line split by a newline (output from before the hex encoding).
-      skipLine(issue, redactCmdline(line));
+      skipLine(issue, redactCmdline(capped(line)));
       continue;
     }
     const pid = Number(m[1]);
@@ -53,7 +53,7 @@ export function parseOwners(text: string, source = 'owners'): OwnersParseResult 
         proc.name = printable((bytes as Buffer).toString('utf8').trim());
         break;
       case 'cmdline':
-        proc.cmdline = capped(redactCmdline(printable(value.trim())));
+        proc.cmdline = redactCmdline(capped(printable(value.trim())));
         break;
       case 'cmdline-hex':
         proc.cmdline = capped(redactArgs(splitCmdline(bytes as Buffer)).join(' '));

@@ -21,8 +21,6 @@ const SECRET_FLAG_ALONE = /^-{1,2}[A-Za-z0-9_.-]*$/;
 /** An environment assignment (`DB_PASSWORD=…`, `API_KEY=…`). */
 const ENV_ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*=)(.+)$/;
 const ENV_SECRET = /pass(?:word|wd)?|pwd|token|secret|credential|key|auth/i;
-/** `scheme://user:password@host`: the password part. */
-const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)[^/\s@]+@/gi;
 
 /** Redacts one argument list; the next argument after a bare secret flag is redacted too. */
 export function redactArgs(args: readonly string[]): string[] {
@@ -50,7 +48,7 @@ export function redactArgs(args: readonly string[]): string[] {
       out.push(`${env[1]}${REDACTED}`);
       continue;
     }
-    out.push(arg.replace(URL_PASSWORD, `$1${REDACTED}@`));
+    out.push(redactUrlPasswords(arg));
   }
   return out;
 }
@@ -58,4 +56,27 @@ export function redactArgs(args: readonly string[]): string[] {
 /** Redacts a command line whose arguments were joined by single spaces. */
 export function redactCmdline(cmdline: string): string {
   return redactArgs(cmdline.split(' ')).join(' ');
+}
+
+/**
+ * `scheme://user:password@host` → `scheme://user:[redacted]@host`. A scan from each `://`, not a
+ * regular expression: an unanchored one backtracks quadratically on a megabyte argument.
+ */
+function redactUrlPasswords(arg: string): string {
+  let out = '';
+  let from = 0;
+  for (let at = arg.indexOf('://'); at !== -1; at = arg.indexOf('://', from)) {
+    const start = at + 3;
+    let end = start;
+    while (end < arg.length && !'/@ \t?#'.includes(arg[end] as string)) end++;
+    const colon = arg.indexOf(':', start);
+    if (arg[end] === '@' && colon !== -1 && colon < end) {
+      out += `${arg.slice(from, colon + 1)}${REDACTED}@`;
+      from = end + 1;
+    } else {
+      out += arg.slice(from, end);
+      from = end;
+    }
+  }
+  return out + arg.slice(from);
 }
