@@ -40,7 +40,7 @@ export function parseOwners(text: string, source = 'owners'): OwnersParseResult 
     const bytes = m?.[2]?.endsWith('-hex') ? decodeHex(value) : null;
     if (!m || (m[2]?.endsWith('-hex') && !bytes)) {
       // An example line may be a piece of a command line split by a newline (output from before the hex encoding).
-      skipLine(issue, redactCmdline(capped(line)));
+      skipLine(issue, line, redactCmdline);
       continue;
     }
     const pid = Number(m[1]);
