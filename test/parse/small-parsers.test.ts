@@ -62,6 +62,10 @@ describe('parsePs', () => {
     expect(processes[1515]).toEqual({ pid: 1515, name: 'kube-proxy', cmdline: 'kube-proxy --master=https://api --v=2' });
     expect(processes[2694]).toBeUndefined();
   });
+  it('redacts secret-looking arguments of a pasted `ps` listing', () => {
+    const text = 'root      2204     1  0 10:00 ?        00:00:01 /usr/bin/app --db-password=hunter2 --proxy-mode=ipvs\n';
+    expect(parsePs(text, 7).processes[2204]?.cmdline).toBe('/usr/bin/app --db-password=[redacted] --proxy-mode=ipvs');
+  });
   it('takes the columns from a `ps -eLf` header', () => {
     const text = 'UID        PID  PPID   LWP  C NLWP STIME TTY          TIME CMD\n...\nroot      1515  1510  1516  0   16  2017 ?        01:10:50 kube-proxy --v=2\n';
     expect(parsePs(text).processes).toEqual({ 1515: { pid: 1515, name: 'kube-proxy', cmdline: 'kube-proxy --v=2' } });
