@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { collectBundle } from '../jobs/diagnose.js';
 import { openedNode } from '../test/helpers/opened.js';
-import { buildPlan, Sections } from '../src/collect/plan.js';
+import { buildPlan, newNonce } from '../src/collect/plan.js';
+import { Sections } from '../src/domain/sections.js';
 import { SshTransport } from '../src/collect/transports/ssh.js';
 import { startLab } from '../test/lab/lab.js';
 
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
   const lab = await startLab({ nodes: NODES, pathologies: false });
   try {
     const job: Job = { hosts: lab.nodes.map((n) => n.address), key: lab.clientKeyPath, knownHosts: lab.knownHostsPath };
-    const script = buildPlan({ intervalSec: INTERVAL_SEC }).script;
+    const script = buildPlan({ intervalSec: INTERVAL_SEC, nonce: newNonce() }).script;
     const sshOpts = ['-i', lab.clientKeyPath, '-o', `UserKnownHostsFile=${lab.knownHostsPath}`, '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes'];
 
     const a = await measure(process.execPath, ['--import', 'tsx', SELF, 'ours', JSON.stringify(job)]);
@@ -99,14 +100,14 @@ async function main(): Promise<void> {
     const hostsFile = join(lab.dir, 'pssh-hosts');
     writeFileSync(hostsFile, `${job.hosts.map((h) => `root@${h}`).join('\n')}\n`);
     const psshOut = join(lab.dir, 'pssh-out');
-    const b = await measure('parallel-ssh', ['-h', hostsFile, '-p', String(NODES), '-t', '60', '-o', psshOut, '-x', sshOpts.join(' '), '-I', 'sh', '-s', '--', String(INTERVAL_SEC)], { input: script });
+    const b = await measure('parallel-ssh', ['-h', hostsFile, '-p', String(NODES), '-t', '60', '-o', psshOut, '-x', sshOpts.join(' '), '-I', 'sh', '-s', '--', `interval=${INTERVAL_SEC}`], { input: script });
     const psshOk = readdirSync(psshOut).filter((f) => complete(readFileSync(join(psshOut, f), 'utf8'))).length;
 
     const inventory = join(lab.dir, 'ansible-hosts');
     writeFileSync(inventory, `${lab.nodes.map((n) => `${n.name} ansible_host=${n.address}`).join('\n')}\n`);
     const ansibleTmp = join(lab.dir, 'ansible');
     mkdirSync(ansibleTmp);
-    const remote = `echo ${Buffer.from(script).toString('base64')} | base64 -d | sh -s -- ${INTERVAL_SEC}`;
+    const remote = `echo ${Buffer.from(script).toString('base64')} | base64 -d | sh -s -- interval=${INTERVAL_SEC}`;
     const c = await measure('ansible', ['all', '-i', inventory, '-u', 'root', '--private-key', lab.clientKeyPath, '-f', String(NODES), '-m', 'raw', '-a', remote], {
       env: {
         ANSIBLE_HOST_KEY_CHECKING: 'True',

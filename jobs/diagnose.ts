@@ -11,14 +11,15 @@ import { readFile, stat } from 'node:fs/promises';
 import type { OpenedNode } from '../src/app/targets.js';
 import { loadBundle } from '../src/collect/bundle-store.js';
 import { decodeOutput } from '../src/collect/decode.js';
-import { buildPlan } from '../src/collect/plan.js';
+import { buildPlan, newNonce } from '../src/collect/plan.js';
 import type { RawBundle } from '../src/domain/raw.js';
 import type { Report } from '../src/domain/report.js';
 import type { Snapshot } from '../src/domain/snapshot.js';
 import { inputInvalid } from '../src/errors.js';
 import { buildSnapshot } from '../src/parse/bundle.js';
-import { parseMeta } from '../src/parse/meta.js';
-import { hasSectionMarkers, splitSections } from '../src/parse/sections.js';
+import { TRANSPORT_STDERR_SECTION } from '../src/domain/sections.js';
+import { bundleFromOutput } from '../src/parse/raw-output.js';
+import { nonceOf } from '../src/parse/sections.js';
 import { parseTranscript } from '../src/parse/transcript.js';
 import { analyze } from '../src/analyze/index.js';
 
@@ -49,16 +50,17 @@ export interface Diagnosis {
 
 /** Runs the fixed plan on the node through its transport and returns the raw sections. */
 export async function collectBundle(node: OpenedNode, opts: DiagnoseOptions = {}): Promise<RawBundle> {
-  const plan = buildPlan({ intervalSec: opts.intervalSec ?? node.limits.intervalSec });
+  // The nonce is chosen here, after the node's processes have printed whatever they like: none can know it.
+  const plan = buildPlan({ intervalSec: opts.intervalSec ?? node.limits.intervalSec, nonce: newNonce() });
   const collectedAt = (opts.now ?? (() => new Date()))().toISOString();
   const result = await node.transport.run(plan, {
     signal: opts.signal,
     timeoutMs: plan.expectedSec * 1000 + node.limits.commandTimeoutMs,
     maxOutputBytes: node.limits.maxOutputBytes,
   });
-  const sections = splitSections(result.stdout);
-  if (result.stderr.trim()) sections.push({ name: 'transport-stderr', stdout: '', stderr: result.stderr, exitCode: result.exitCode });
-  return { node: node.name, transport: node.transport.kind, collectedAt, intervalSec: Number(plan.args[0]), sections };
+  const bundle = bundleFromOutput(result.stdout, { nonce: plan.nonce, node: node.name, transport: node.transport.kind, collectedAt, intervalSec: plan.intervalSec });
+  if (result.stderr.trim()) bundle.sections.push({ name: TRANSPORT_STDERR_SECTION, stdout: '', stderr: result.stderr, exitCode: result.exitCode });
+  return bundle;
 }
 
 /** Pure: parses a bundle and analyzes it. */
@@ -69,17 +71,12 @@ export function diagnoseBundle(bundle: RawBundle): Diagnosis {
 
 /** Text in either form: raw collection output (section markers) or a free-form transcript. */
 function diagnoseText(text: string, node: string | undefined, source: string): Diagnosis {
-  if (hasSectionMarkers(text)) {
-    const sections = splitSections(text);
-    // A raw file has no bundle.json: its own meta section says where, when and how far apart it sampled.
-    const { meta } = parseMeta(sections.find((s) => s.name === 'meta')?.stdout ?? '');
-    return diagnoseBundle({
-      node: node ?? meta.hostname ?? source,
-      transport: 'file',
-      collectedAt: meta.epochSec === null ? '' : new Date(meta.epochSec * 1000).toISOString(),
-      intervalSec: meta.intervalSec ?? 5,
-      sections,
-    });
+  const nonce = nonceOf(text);
+  if (nonce !== undefined) {
+    // A raw file has no bundle.json: its own meta section says where, when and how far apart it
+    // sampled, and its first marker which marker set (with or without a nonce) frames it.
+    const toIso = (sec: number) => new Date(sec * 1000).toISOString();
+    return diagnoseBundle(bundleFromOutput(text, { nonce, node, nodeFallback: source, transport: 'file', collectedAt: toIso }));
   }
   const snapshot = parseTranscript(text, { node });
   return { bundle: null, snapshot, report: analyze(snapshot) };

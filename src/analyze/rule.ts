@@ -61,10 +61,44 @@ export function orderRules(rules: readonly Rule[]): Rule[] {
   return ordered;
 }
 
-/** Runs the rules in dependency order; returns every finding, in run order. */
+/** Findings kept per rule: hostile input (thousands of fake listeners) must not make a report of thousands. */
+export const MAX_FINDINGS_PER_RULE = 50;
+/** Evidence lines kept per finding, and characters per line. */
+export const MAX_EVIDENCE_LINES = 40;
+export const MAX_EVIDENCE_CHARS = 300;
+
+/** Runs the rules in dependency order; returns every finding, in run order, each rule's output bounded. */
 export function runRules(ctx: AnalysisContext, rules: readonly Rule[]): Finding[] {
   const found = new Map<RuleId, Finding[]>();
   const seen: Seen = { get: (rule) => found.get(rule) ?? [] };
-  for (const rule of orderRules(rules)) found.set(rule.id, rule.run(ctx, seen));
+  for (const rule of orderRules(rules)) found.set(rule.id, bounded(rule.id, rule.run(ctx, seen)));
   return [...found.values()].flat();
+}
+
+/** Keeps a rule's most severe findings up to the cap, plus one line saying how many were left out; trims evidence. */
+function bounded(rule: RuleId, findings: Finding[]): Finding[] {
+  let kept = findings;
+  if (findings.length > MAX_FINDINGS_PER_RULE) {
+    kept = findings
+      .map((f, i) => ({ f, i }))
+      .sort((a, b) => compareSeverity(a.f.severity, b.f.severity) || a.i - b.i)
+      .slice(0, MAX_FINDINGS_PER_RULE - 1)
+      .map(({ f }) => f);
+    const left = findings.length - kept.length;
+    kept.push(
+      finding({
+        rule,
+        severity: 'info',
+        title: `${left} more ${rule} findings not shown`,
+        detail: `This rule found ${findings.length} problems; the ${kept.length} most severe are shown. So many usually means one cause repeated, or hostile output.`,
+        recommendation: 'Fix the findings shown first, then check again.',
+        facts: { counts: { found: findings.length, shown: kept.length } },
+      }),
+    );
+  }
+  for (const f of kept) {
+    if (f.evidence.length > MAX_EVIDENCE_LINES) f.evidence = [...f.evidence.slice(0, MAX_EVIDENCE_LINES - 1), `… and ${f.evidence.length - MAX_EVIDENCE_LINES + 1} more lines`];
+    if (f.evidence.some((e) => e.length > MAX_EVIDENCE_CHARS)) f.evidence = f.evidence.map((e) => (e.length > MAX_EVIDENCE_CHARS ? `${e.slice(0, MAX_EVIDENCE_CHARS)}…` : e));
+  }
+  return kept;
 }

@@ -8,12 +8,27 @@ import { tableSize, type AnalysisContext } from './context.js';
 import { compareSeverity, worstSeverity } from './rule.js';
 import { describeOwner, listWords, plural, rate } from './words.js';
 
-/** Marks each symptom with the causes that explain it. */
+/**
+ * Marks each symptom with the causes that explain it. Linear in findings plus their `explains`
+ * lists: causes are indexed by the rule they explain, not compared pairwise.
+ */
 export function linkCauses(findings: Finding[]): void {
+  // explained rule → cause rule → its first finding and how many it has (a finding never explains itself).
+  const causesOf = new Map<RuleId, Map<RuleId, { first: Finding; count: number }>>();
   for (const cause of findings) {
-    for (const f of findings) {
-      if (f !== cause && cause.explains.includes(f.rule)) f.explainedBy = [...new Set([...(f.explainedBy ?? []), cause.rule])];
+    for (const rule of new Set(cause.explains)) {
+      let byCause = causesOf.get(rule);
+      if (!byCause) causesOf.set(rule, (byCause = new Map()));
+      const seen = byCause.get(cause.rule);
+      if (seen) seen.count++;
+      else byCause.set(cause.rule, { first: cause, count: 1 });
     }
+  }
+  for (const f of findings) {
+    const byCause = causesOf.get(f.rule);
+    if (!byCause) continue;
+    const rules = [...byCause].filter(([, c]) => c.count > 1 || c.first !== f).map(([rule]) => rule);
+    if (rules.length > 0) f.explainedBy = [...new Set([...(f.explainedBy ?? []), ...rules])];
   }
 }
 
@@ -47,6 +62,8 @@ export function buildVerdict(ctx: AnalysisContext, findings: readonly Finding[])
   }
   const by = (rule: RuleId) => findings.filter((f) => f.rule === rule);
   const parts: string[] = [];
+  // Said first: every other part of the headline rests on output that was tampered with.
+  if (by('output-tampered').length > 0) parts.push('output tampered or corrupted');
   const full = by('accept-queue-full')[0];
   const trap = by('kube-proxy-nodeport-trap')[0];
   if (full) {

@@ -6,6 +6,9 @@ import { Command } from 'commander';
 import { registerAnalyze } from './commands/analyze.js';
 import { registerCheck } from './commands/check.js';
 import { registerRoles } from './commands/roles.js';
+import { endQuietlyWhenStdoutCloses } from './output.js';
+
+endQuietlyWhenStdoutCloses();
 
 const program = new Command();
 program

@@ -23,6 +23,7 @@ export type RuleId =
   | 'socket-memory-pressure'
   | 'retransmission-rate'
   | 'collection-gap'
+  | 'output-tampered'
   | (string & {});
 
 /**

@@ -98,6 +98,8 @@ export interface CollectionNote {
   /** The section or source it concerns, e.g. `ss-owned`, `sysctl`. */
   source: string;
   message: string;
+  /** True when the output's framing was broken (forged, duplicated or misplaced markers): tampering or corruption, not a gap. */
+  tampered?: boolean;
 }
 
 /** Lines a parser could not read: counted, with a few examples, never thrown. */

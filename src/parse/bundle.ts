@@ -5,7 +5,7 @@
  * A section that failed, printed stderr, was cut short or is missing becomes a CollectionNote
  * ("could not read X: …"), and whatever stdout it has is still read.
  */
-import { Sections } from '../collect/plan.js';
+import { describeSection, FRAMING_SECTION, PLAN_SECTIONS, Sections, TRANSPORT_STDERR_SECTION } from '../domain/sections.js';
 import type { RawBundle, RawSection } from '../domain/raw.js';
 import { COUNTED_ONLY_STATES, type CollectionNote, type CounterSample, type ListenSample, type ParseIssue, type ProcessInfo, type Snapshot, type Socket, type SocketTable, type TcpState } from '../domain/snapshot.js';
 import { parseCounters } from './counters.js';
@@ -15,20 +15,6 @@ import { mergeIssues } from './parse-issue.js';
 import { parseProcNetTcp } from './proc-net-tcp.js';
 import { parseSs } from './ss.js';
 import { parseSysctl } from './sysctl.js';
-
-/** What each section reads, in words for a note. */
-const DESCRIBE: Record<string, string> = {
-  [Sections.meta]: 'hostname, kernel and uptime',
-  [Sections.sysctl]: 'sysctl settings',
-  [Sections.counters1]: 'kernel counters (/proc/net/netstat, /proc/net/snmp)',
-  [Sections.counters2]: 'kernel counters, second sample',
-  [Sections.ssOwned]: 'socket owners (ss -tanp)',
-  [Sections.ssAll]: 'the socket table (ss -tan)',
-  [Sections.ssListen2]: 'listen sockets, second sample (ss -ltn)',
-  [Sections.procNetTcp]: 'the socket table (/proc/net/tcp)',
-  [Sections.owners]: 'command lines of listener owners',
-  [Sections.sockstat]: 'socket summary (/proc/net/sockstat)',
-};
 
 /** States the plan asks owners for; only these can take an owner from `ss-owned`. */
 const OWNED_STATES = new Set(['LISTEN', 'CLOSE-WAIT', 'SYN-RECV']);
@@ -45,8 +31,11 @@ export function buildSnapshot(bundle: RawBundle): Snapshot {
   const interval = bundle.intervalSec;
 
   for (const s of bundle.sections) {
-    const note = noteFor(s);
-    if (note) notes.push(note);
+    if (s.name === FRAMING_SECTION) notes.push(...framingNotes(s));
+    else {
+      const note = noteFor(s);
+      if (note) notes.push(note);
+    }
   }
 
   const meta = parseMeta(byName.get(Sections.meta)?.stdout ?? '', Sections.meta);
@@ -79,9 +68,8 @@ export function buildSnapshot(bundle: RawBundle): Snapshot {
     notes.push({ source: Sections.ssOwned, message: `collected as uid ${uid}, not root: process owners of other users' sockets are hidden` });
   }
 
-  const expected = [Sections.meta, Sections.sysctl, Sections.counters1, Sections.counters2];
-  for (const name of expected) {
-    if (!byName.has(name)) notes.push({ source: name, message: `could not read ${DESCRIBE[name]}: no output (the collection stopped early)` });
+  for (const spec of PLAN_SECTIONS) {
+    if ('required' in spec && spec.required && !byName.has(spec.name)) notes.push({ source: spec.name, message: `could not read ${spec.reads}: no output (the collection stopped early)` });
   }
 
   return {
@@ -106,10 +94,18 @@ export function buildSnapshot(bundle: RawBundle): Snapshot {
   };
 }
 
+/** The splitter's framing problems (a bounded list) as tampering notes. */
+function framingNotes(s: RawSection): CollectionNote[] {
+  return s.stderr
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((message) => ({ source: FRAMING_SECTION, message, tampered: true }));
+}
+
 function noteFor(s: RawSection): CollectionNote | null {
-  const what = DESCRIBE[s.name] ?? s.name;
+  const what = describeSection(s.name);
   const stderr = s.stderr.trim().split('\n').slice(0, 3).join('; ');
-  if (s.name === 'transport-stderr') return stderr ? { source: s.name, message: `the connection reported: ${stderr}` } : null;
+  if (s.name === TRANSPORT_STDERR_SECTION) return stderr ? { source: s.name, message: `the connection reported: ${stderr}` } : null;
   if (s.exitCode === null) return { source: s.name, message: `could not read ${what}: the output was cut short${stderr ? ` (${stderr})` : ''}` };
   if (s.exitCode !== 0) return { source: s.name, message: `could not read ${what}: ${stderr || `exit status ${s.exitCode}`}` };
   if (stderr) return { source: s.name, message: `could not read ${what}: ${stderr}` };

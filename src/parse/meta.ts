@@ -1,6 +1,8 @@
 /**
- * Parser for the plan's `meta` section: one `key value` pair a line.
+ * Parser for the plan's `meta` section: one `key value` pair a line. The hostname is hex (any byte
+ * can be in it: sethostname(2) takes any), plain in output from before the encoding.
  *
+ *     hostname-hex 69702d3137322d312d35322d3130300a
  *     hostname ip-172-1-52-100
  *     kernel 4.4.0-1092-aws
  *     uptime 4380.46
@@ -11,6 +13,7 @@
  */
 import type { ParseIssue } from '../domain/snapshot.js';
 import { createIssue, skipLine } from './parse-issue.js';
+import { decodeHex, printable } from './untrusted-text.js';
 
 export interface MetaFacts {
   hostname: string | null;
@@ -42,8 +45,14 @@ export function parseMeta(text: string, source = 'meta'): MetaParseResult {
     const value = space === -1 ? '' : line.slice(space + 1).trim();
     switch (key) {
       case 'hostname':
-        meta.hostname = value || null;
+        meta.hostname = printable(value) || null;
         break;
+      case 'hostname-hex': {
+        const bytes = decodeHex(value);
+        if (bytes) meta.hostname = printable(bytes.toString('utf8').trim()) || null;
+        else skipLine(issue, line);
+        break;
+      }
       case 'kernel':
         meta.kernel = value || null;
         break;

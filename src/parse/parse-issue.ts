@@ -9,12 +9,15 @@ export function createIssue(source: string): ParseIssue {
   return { source, skipped: 0, examples: [] };
 }
 
-/** Counts one unreadable line and keeps it as an example while there are few. */
-export function skipLine(issue: ParseIssue, line: string): void {
+/**
+ * Counts one unreadable line and keeps it as an example while there are few. `clean` (e.g.
+ * redaction) runs only on the lines kept, so a flood of bad lines costs a count each.
+ */
+export function skipLine(issue: ParseIssue, line: string, clean?: (line: string) => string): void {
   issue.skipped++;
   if (issue.examples.length < MAX_EXAMPLES) {
     // Control characters from binary junk would garble a terminal or a Slack message.
-    issue.examples.push(line.slice(0, MAX_EXAMPLE_CHARS).replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '?'));
+    issue.examples.push((clean ? clean(line.slice(0, MAX_EXAMPLE_CHARS * 4)) : line).slice(0, MAX_EXAMPLE_CHARS).replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '?'));
   }
 }
 

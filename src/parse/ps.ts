@@ -10,6 +10,7 @@
  */
 import type { ParseIssue, ProcessInfo } from '../domain/snapshot.js';
 import { commandName } from './owners.js';
+import { redactCmdline } from './redact.js';
 import { createIssue, skipLine } from './parse-issue.js';
 
 export interface PsParseResult {
@@ -42,13 +43,13 @@ export function parsePs(text: string, columnsBeforeCommand: number | null = null
     }
     const pid = Number(tokens[1]);
     if (columns === null || tokens.length <= columns || !Number.isInteger(pid) || pid <= 0) {
-      skipLine(issue, line);
+      skipLine(issue, line, redactCmdline);
       continue;
     }
     // `ps f` draws the process tree in front of the command: `|   \_ kube-proxy …`.
     const cmdline = tokens.slice(columns).join(' ').replace(/^[|\\_\s]+/, '');
     if (cmdline === '' || /^grep\b/.test(cmdline)) continue;
-    processes[pid] ??= { pid, name: commandName(cmdline), cmdline };
+    processes[pid] ??= { pid, name: commandName(cmdline), cmdline: redactCmdline(cmdline) };
   }
   return { processes, issue };
 }

@@ -1,10 +1,12 @@
 /** The command line as a script or cron job sees it: output formats, exit codes, clear errors. */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/domain/report.js';
-import { runCli } from '../helpers/cli.js';
+import { MAIN, runCli, TSX } from '../helpers/cli.js';
 
 const INCIDENT = 'test/fixtures/transcript/incident-report.txt';
 let dir: string;
@@ -50,6 +52,17 @@ describe('tcpcheck analyze', () => {
     const r = await runCli(['analyze', INCIDENT, '--format', 'yaml']);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/text, markdown, json/);
+  });
+
+  it('ends quietly with the verdict exit code when the reader closes the pipe (`| head`)', async () => {
+    // A real pipe whose read end is closed before the CLI writes: its write fails with EPIPE.
+    const child = spawn(TSX, [MAIN, 'analyze', INCIDENT], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const [code] = (await once(child, 'close')) as [number];
+    expect(stderr).toBe('');
+    expect(code).toBe(2);
   });
 
   it('refuses an interval outside 0..60 before touching the node', async () => {

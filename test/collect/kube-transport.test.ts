@@ -81,7 +81,8 @@ describe('KubeTransport', () => {
       expect(exec.pod).toBe('tcpcheck-agent-x1');
       expect(exec.container).toBe('agent');
       expect(exec.command.slice(0, 2)).toEqual(['sh', '-c']);
-      expect(exec.command.slice(3)).toEqual(['tcpcheck', '0']);
+      // Only name=hex words follow the script: the interval and this run's nonce.
+      expect(exec.command.slice(3)).toEqual(['tcpcheck', 'interval=0', expect.stringMatching(/^nonce=[0-9a-f]{32}$/)]);
       expect(exec.exitCode).toBe(0);
       const list = api.calls.find((c) => c.path === '/api/v1/namespaces/tcpcheck/pods' && c.method === 'GET');
       expect(list?.query).toMatchObject({ labelSelector: ['app.kubernetes.io/name=tcpcheck-agent'], fieldSelector: ['spec.nodeName=tck-node-a'] });

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectBundle, diagnose } from '../../jobs/diagnose.js';
 import { openedNode } from '../helpers/opened.js';
 import { formatKnownHostsLine, parseKnownHosts, checkHostKey } from '../../src/collect/known-hosts.js';
-import { buildPlan, Sections } from '../../src/collect/plan.js';
+import { buildPlan, newNonce } from '../../src/collect/plan.js';
+import { Sections } from '../../src/domain/sections.js';
 import { SshTransport, type SshTransportOptions } from '../../src/collect/transports/ssh.js';
 import { ErrorCode, TcpcheckError } from '../../src/errors.js';
 import { startLab, type Lab } from '../lab/lab.js';
@@ -91,9 +92,9 @@ describe('SshTransport against lab nodes', () => {
       await copyFile(lab.clientKeyPath, key);
       await execFileP('ssh-keygen', ['-q', '-p', '-P', '', '-N', 'correct horse', '-f', key]);
       const env = { LAB_PASSPHRASE: 'correct horse' };
-      const result = await ssh(1, { identityFile: key, passphraseEnv: 'LAB_PASSPHRASE', env }).run(buildPlan({ intervalSec: 0 }), RUN);
+      const result = await ssh(1, { identityFile: key, passphraseEnv: 'LAB_PASSPHRASE', env }).run(buildPlan({ intervalSec: 0, nonce: newNonce() }), RUN);
       expect(result.exitCode).toBe(0);
-      const missing = await codeOf(ssh(1, { identityFile: key, passphraseEnv: 'LAB_PASSPHRASE', env: {} }).run(buildPlan({ intervalSec: 0 }), RUN));
+      const missing = await codeOf(ssh(1, { identityFile: key, passphraseEnv: 'LAB_PASSPHRASE', env: {} }).run(buildPlan({ intervalSec: 0, nonce: newNonce() }), RUN));
       expect(missing.code).toBe(ErrorCode.AuthFailed);
       expect(missing.message).toContain('LAB_PASSPHRASE');
     });
@@ -102,32 +103,32 @@ describe('SshTransport against lab nodes', () => {
       const file = join(lab.dir, 'known_hosts_new');
       await writeFile(file, '');
       const node = lab.nodes[1]!;
-      const refused = await codeOf(ssh(1, { knownHostsFile: file }).run(buildPlan({ intervalSec: 0 }), RUN));
+      const refused = await codeOf(ssh(1, { knownHostsFile: file }).run(buildPlan({ intervalSec: 0, nonce: newNonce() }), RUN));
       expect(refused.code).toBe(ErrorCode.HostKeyUnknown);
-      await ssh(1, { knownHostsFile: file, hostKeyPolicy: 'accept-new' }).run(buildPlan({ intervalSec: 0 }), RUN);
+      await ssh(1, { knownHostsFile: file, hostKeyPolicy: 'accept-new' }).run(buildPlan({ intervalSec: 0, nonce: newNonce() }), RUN);
       const text = await readFile(file, 'utf8');
       expect(text).toMatch(/^\|1\|/);
       expect(checkHostKey(parseKnownHosts(text).entries, node.address, 22, node.hostKey).status).toBe('match');
-      const again = await ssh(1, { knownHostsFile: file }).run(buildPlan({ intervalSec: 0 }), RUN);
+      const again = await ssh(1, { knownHostsFile: file }).run(buildPlan({ intervalSec: 0, nonce: newNonce() }), RUN);
       expect(again.exitCode).toBe(0);
     });
   });
 
   describe('when something is wrong, each failure has its own error', () => {
     it('node down: nothing answers at the address', async () => {
-      const e = await codeOf(ssh(0, { host: lab.unusedAddress }).run(buildPlan({ intervalSec: 0 }), RUN));
+      const e = await codeOf(ssh(0, { host: lab.unusedAddress }).run(buildPlan({ intervalSec: 0, nonce: newNonce() }), RUN));
       expect(e.code).toBe(ErrorCode.NodeUnreachable);
     });
 
     it('connection refused: nothing listens on the port', async () => {
-      const e = await codeOf(ssh(0, { port: 2222 }).run(buildPlan({ intervalSec: 0 }), RUN));
+      const e = await codeOf(ssh(0, { port: 2222 }).run(buildPlan({ intervalSec: 0, nonce: newNonce() }), RUN));
       expect(e.code).toBe(ErrorCode.ConnectionRefused);
     });
 
     it('unknown host key: refused, saying "host key" and what to do', async () => {
       const file = join(lab.dir, 'known_hosts_empty');
       await writeFile(file, '');
-      const e = await codeOf(ssh(0, { knownHostsFile: file }).run(buildPlan({ intervalSec: 0 }), RUN));
+      const e = await codeOf(ssh(0, { knownHostsFile: file }).run(buildPlan({ intervalSec: 0, nonce: newNonce() }), RUN));
       expect(e.code).toBe(ErrorCode.HostKeyUnknown);
       expect(e.message).toContain('host key');
       expect(e.message).toContain(lab.nodes[0]!.hostKeyFingerprint);
@@ -137,7 +138,7 @@ describe('SshTransport against lab nodes', () => {
     it('changed host key: refused even under accept-new', async () => {
       const file = join(lab.dir, 'known_hosts_changed');
       await writeFile(file, `${formatKnownHostsLine(lab.nodes[0]!.address, 22, lab.nodes[1]!.hostKey)}\n`);
-      const e = await codeOf(ssh(0, { knownHostsFile: file, hostKeyPolicy: 'accept-new' }).run(buildPlan({ intervalSec: 0 }), RUN));
+      const e = await codeOf(ssh(0, { knownHostsFile: file, hostKeyPolicy: 'accept-new' }).run(buildPlan({ intervalSec: 0, nonce: newNonce() }), RUN));
       expect(e.code).toBe(ErrorCode.HostKeyChanged);
       expect(e.message).toContain('host key');
       expect(e.hint).toContain('ssh-keygen -R');
@@ -147,36 +148,36 @@ describe('SshTransport against lab nodes', () => {
       const file = join(lab.dir, 'known_hosts_no_jump');
       const n2 = lab.nodes[2]!;
       await writeFile(file, `${formatKnownHostsLine(n2.address, 22, n2.hostKey)}\n`);
-      const e = await codeOf(ssh(2, { knownHostsFile: file, jump: { host: lab.nodes[1]!.address, user: 'root' } }).run(buildPlan({ intervalSec: 0 }), RUN));
+      const e = await codeOf(ssh(2, { knownHostsFile: file, jump: { host: lab.nodes[1]!.address, user: 'root' } }).run(buildPlan({ intervalSec: 0, nonce: newNonce() }), RUN));
       expect(e.code).toBe(ErrorCode.HostKeyUnknown);
       expect(e.message).toContain(lab.nodes[1]!.address);
     });
 
     it('auth refused: the node does not know the key', async () => {
-      const e = await codeOf(ssh(0, { identityFile: lab.strangerKeyPath }).run(buildPlan({ intervalSec: 0 }), RUN));
+      const e = await codeOf(ssh(0, { identityFile: lab.strangerKeyPath }).run(buildPlan({ intervalSec: 0, nonce: newNonce() }), RUN));
       expect(e.code).toBe(ErrorCode.AuthFailed);
     });
 
     it('command timeout: the script runs longer than the whole-run timeout allows', async () => {
-      const e = await codeOf(ssh(1).run(buildPlan({ intervalSec: 5 }), { ...RUN, timeoutMs: 2000 }));
+      const e = await codeOf(ssh(1).run(buildPlan({ intervalSec: 5, nonce: newNonce() }), { ...RUN, timeoutMs: 2000 }));
       expect(e.code).toBe(ErrorCode.CommandTimeout);
     });
 
     it('command timeout: the script overruns its expected duration by more than commandTimeoutMs', async () => {
-      const slow = { script: 'sleep "$1"', args: ['5'], expectedSec: 0 };
+      const slow = { script: 'sleep "${1#interval=}"', args: ['interval=5'], intervalSec: 5, nonce: newNonce(), expectedSec: 0 };
       const e = await codeOf(ssh(1, { commandTimeoutMs: 300 }).run(slow, RUN));
       expect(e.code).toBe(ErrorCode.CommandTimeout);
       expect(e.message).toContain('300 ms');
     });
 
     it('output over the cap', async () => {
-      const e = await codeOf(ssh(0).run(buildPlan({ intervalSec: 0 }), { ...RUN, maxOutputBytes: 2000 }));
+      const e = await codeOf(ssh(0).run(buildPlan({ intervalSec: 0, nonce: newNonce() }), { ...RUN, maxOutputBytes: 2000 }));
       expect(e.code).toBe(ErrorCode.OutputTooLarge);
     });
 
     it('cancelled: the signal aborts a run in progress', async () => {
       const ac = new AbortController();
-      const run = ssh(1).run(buildPlan({ intervalSec: 5 }), { ...RUN, signal: ac.signal });
+      const run = ssh(1).run(buildPlan({ intervalSec: 5, nonce: newNonce() }), { ...RUN, signal: ac.signal });
       await waitForPlanSleep(lab, 1);
       ac.abort();
       expect((await codeOf(run)).code).toBe(ErrorCode.Cancelled);
@@ -184,7 +185,7 @@ describe('SshTransport against lab nodes', () => {
 
     it('sshd killed mid-run: the connection is lost', async () => {
       // Observe the outcome at once: the run fails while the kill is still being awaited.
-      const outcome = codeOf(ssh(2).run(buildPlan({ intervalSec: 5 }), RUN));
+      const outcome = codeOf(ssh(2).run(buildPlan({ intervalSec: 5, nonce: newNonce() }), RUN));
       await waitForPlanSleep(lab, 2);
       await lab.killSshd(2);
       try {

@@ -3,8 +3,8 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const TSX = resolve(ROOT, 'node_modules/.bin/tsx');
-const MAIN = resolve(ROOT, 'src/cli/main.ts');
+export const TSX = resolve(ROOT, 'node_modules/.bin/tsx');
+export const MAIN = resolve(ROOT, 'src/cli/main.ts');
 
 export interface CliResult {
   code: number;

@@ -111,6 +111,11 @@ export interface Lab {
   startSshd(index: number): Promise<void>;
   /** Runs argv inside the node's namespace (no shell). */
   exec(index: number, argv: string[]): Promise<{ stdout: string; stderr: string }>;
+  /**
+   * Starts a healthy listener on `port` in the node's namespace whose argv ends with `extraArgs`
+   * (any bytes but NUL, newlines included), and waits until it listens. Stopped with the lab.
+   */
+  startHostileListener(index: number, port: number, extraArgs: string[]): Promise<void>;
   /** Kills everything the lab started and deletes its namespaces, links and files. */
   stop(): Promise<void>;
 }
@@ -377,6 +382,19 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
         await startSshd(nodes[index]!);
       },
       exec: (index, argv) => run('ip', ['netns', 'exec', nodes[index]!.netns, ...argv]),
+      async startHostileListener(index, port, extraArgs) {
+        const argv = ['netns', 'exec', nodes[index]!.netns, process.execPath, '--import', 'tsx', PATHOLOGIES, 'role', 'hostile', '--port', String(port), ...extraArgs];
+        const child = spawn('ip', argv, { cwd: REPO_ROOT, detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+        if (child.pid) state.pids.push(child.pid);
+        saveState();
+        await new Promise<void>((res, rej) => {
+          const timer = setTimeout(() => rej(new Error('hostile listener not listening after 30 s')), 30_000);
+          child.once('exit', (code) => (clearTimeout(timer), rej(new Error(`hostile listener exited (${code})`))));
+          child.stdout!.once('data', () => (clearTimeout(timer), child.stdout!.destroy(), res()));
+        });
+        child.removeAllListeners('exit');
+        child.unref();
+      },
       stop: () => teardown(state),
     };
     return lab;

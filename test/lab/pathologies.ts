@@ -16,8 +16,11 @@
  *   sockets holding the bytes their clients sent.
  * - `0.0.0.0:8080` owned by `healthy-web`, which accepts, reads and closes: healthy.
  *
+ * - On demand (lab.startHostileListener), `role hostile`: a healthy listener whose argv carries a
+ *   secret and forged section markers, as a process on a node may.
+ *
  * Sub-commands (the script runs itself under other names, since `ss -p` shows /proc/PID/comm,
- * which follows the executable's file name): `serve`, `hold` (kube-proxy), `role leak|healthy`,
+ * which follows the executable's file name): `serve`, `hold` (kube-proxy), `role leak|healthy|hostile`,
  * `clients` (in the peer namespace). Every client loop is bounded in count and time.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -118,13 +121,14 @@ function hold(): void {
 
 /** `role leak|healthy`: an app server. */
 async function role(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { port: { type: 'string' } } });
+  // strict: false, so `hostile` can carry any other arguments (a secret, forged markers).
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false, options: { port: { type: 'string' } } });
   const port = Number(values.port);
   const kept: Socket[] = [];
   if (positionals[0] === 'leak') {
     // Accepts, then never reads (pauseOnConnect) and never closes: the peer's bytes and FIN stay queued.
     await listen('0.0.0.0', port, 128, (s) => void kept.push(s));
-  } else if (positionals[0] === 'healthy') {
+  } else if (positionals[0] === 'healthy' || positionals[0] === 'hostile') {
     await listen('0.0.0.0', port, 128, (s) => {
       s.on('error', () => undefined);
       s.on('data', () => undefined);

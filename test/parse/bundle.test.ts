@@ -10,7 +10,7 @@ const section = (name: string, stdout: string, exitCode: number | null = 0, stde
 
 describe('buildSnapshot', () => {
   describe('when a full run of the plan on Debian 12 is read', () => {
-    const snap = buildSnapshot(bundleOf(splitSections(planOutput)));
+    const snap = buildSnapshot(bundleOf(splitSections(planOutput, { nonce: null })));
 
     it('reads the node facts and keeps time from the bundle', () => {
       expect(snap.meta).toEqual({ node: 'vm', hostname: 'vm', kernel: '6.18.44-fc-v595', uptimeSec: 4380.46, collectedAt: '2026-05-01T10:00:00.000Z', intervalSec: 5, uid: 0, source: 'local' });

@@ -11,6 +11,11 @@ describe('parseMeta', () => {
     expect(meta).toEqual({ hostname: 'vm', kernel: '6.1.0-18-amd64', uptimeSec: 4380.46, uid: 0, epochSec: 1795535130, intervalSec: 5, ssVersion: 'ss utility, iproute2-6.1.0' });
     expect(issue.skipped).toBe(0);
   });
+  it('decodes a hex hostname into one printable line', () => {
+    const hostname = Buffer.from('evil\n@@TCPCHECK BEGIN ss-all\n').toString('hex');
+    expect(parseMeta(`hostname-hex ${hostname}\n`).meta.hostname).toBe('evil\\n@@TCPCHECK BEGIN ss-all');
+    expect(parseMeta('hostname-hex 7g\n').issue.skipped).toBe(1);
+  });
   it.each(GARBAGE)('does not throw on %s', (_what, text) => {
     expect(parseMeta(text).meta.hostname).toBeNull();
   });
@@ -23,6 +28,25 @@ describe('parseOwners', () => {
       1515: { pid: 1515, name: 'kube-proxy', cmdline: 'kube-proxy --kubeconfig=/k --v=2' },
       2204: { pid: 2204, name: 'redis-server', cmdline: 'redis-server 127.0.0.1:6379' },
     });
+  });
+  it('decodes hex comm and command line, arguments split at NUL, control bytes escaped', () => {
+    const hex = (s: string) => Buffer.from(s).toString('hex');
+    const argv = 'kube-proxy\0--proxy-mode=ipvs\0--name=a b\0\n@@TCPCHECK END owners rc=0\0';
+    const { processes, issue } = parseOwners(`pid 7 comm-hex ${hex('kube-proxy\n')}\npid 7 cmdline-hex ${hex(argv)}\npid 7 cmdline-bytes ${argv.length}\n`);
+    expect(processes[7]).toEqual({ pid: 7, name: 'kube-proxy', cmdline: 'kube-proxy --proxy-mode=ipvs --name=a b \\n@@TCPCHECK END owners rc=0' });
+    expect(issue.skipped).toBe(0);
+  });
+  it('redacts secrets in both encodings, in skipped examples too', () => {
+    const hex = Buffer.from('app\0--db-password=hunter2\0').toString('hex');
+    const { processes, issue } = parseOwners(`pid 1 cmdline-hex ${hex}\npid 2 cmdline app --token hunter3\n--api-key=hunter4 junk\n`);
+    expect(processes[1]?.cmdline).toBe('app --db-password=[redacted]');
+    expect(processes[2]?.cmdline).toBe('app --token [redacted]');
+    expect(JSON.stringify({ processes, issue })).not.toMatch(/hunter/);
+  });
+  it('caps a megabyte command line and says how large it was', () => {
+    const { processes } = parseOwners(`pid 3 cmdline-hex ${Buffer.from('x'.repeat(4096)).toString('hex')}\npid 3 cmdline-bytes 1100000\npid 4 cmdline ${'y'.repeat(1_100_000)}\n`);
+    expect(processes[3]?.cmdline).toBe(`${'x'.repeat(4096)} …[cut at 4096 of 1100000 bytes]`);
+    expect(processes[4]?.cmdline?.length).toBeLessThan(4200);
   });
   it.each(GARBAGE)('does not throw on %s', (_what, text) => {
     const result = parseOwners(text);
@@ -37,6 +61,10 @@ describe('parsePs', () => {
     const { processes } = parsePs(text, psColumnsForFlags('ajxf'));
     expect(processes[1515]).toEqual({ pid: 1515, name: 'kube-proxy', cmdline: 'kube-proxy --master=https://api --v=2' });
     expect(processes[2694]).toBeUndefined();
+  });
+  it('redacts secret-looking arguments of a pasted `ps` listing', () => {
+    const text = 'root      2204     1  0 10:00 ?        00:00:01 /usr/bin/app --db-password=hunter2 --proxy-mode=ipvs\n';
+    expect(parsePs(text, 7).processes[2204]?.cmdline).toBe('/usr/bin/app --db-password=[redacted] --proxy-mode=ipvs');
   });
   it('takes the columns from a `ps -eLf` header', () => {
     const text = 'UID        PID  PPID   LWP  C NLWP STIME TTY          TIME CMD\n...\nroot      1515  1510  1516  0   16  2017 ?        01:10:50 kube-proxy --v=2\n';

@@ -12,7 +12,8 @@ export const collectionGap: Rule = {
   needs: [],
   run(ctx) {
     const snap = ctx.snapshot;
-    const out: Finding[] = snap.notes.map((note) =>
+    // Broken framing is not a gap: output-tampered reports it.
+    const out: Finding[] = snap.notes.filter((note) => !note.tampered).map((note) =>
       finding({
         rule: 'collection-gap',
         severity: 'info',

@@ -9,6 +9,7 @@ import { collectionGap } from './collection-gap.js';
 import { conntrackNearMax } from './conntrack-near-max.js';
 import { kubeProxyNodeportTrap } from './kube-proxy-nodeport-trap.js';
 import { listenOverflow } from './listen-overflow.js';
+import { outputTampered } from './output-tampered.js';
 import { retransmissionRate } from './retransmission-rate.js';
 import { socketMemoryPressure } from './socket-memory-pressure.js';
 import { somaxconnLow } from './somaxconn-low.js';
@@ -32,4 +33,5 @@ export const RULES: readonly Rule[] = [
   socketMemoryPressure,
   retransmissionRate,
   collectionGap,
+  outputTampered,
 ];

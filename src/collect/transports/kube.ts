@@ -13,7 +13,7 @@
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { cancelled, commandTimeout, inputInvalid, nodeNotFound, TcpcheckError } from '../../errors.js';
 import type { KubeSettings } from '../../config/kube-schema.js';
-import type { Plan } from '../plan.js';
+import { PLAN_ARG, type Plan } from '../plan.js';
 import type { RunOptions, RunResult, Transport } from '../transport.js';
 import { findAgentPod } from '../kube/agent-pod.js';
 import { buildDebugPod, debugPodName, deleteDebugPod, waitForRunning } from '../kube/debug-pod.js';
@@ -52,7 +52,7 @@ export class KubeTransport implements Transport {
   }
 
   async run(plan: Plan, opts: RunOptions): Promise<RunResult> {
-    if (!plan.args.every((a) => /^\d{1,6}$/.test(a))) throw inputInvalid('The collection plan takes only whole numbers as arguments.');
+    if (!plan.args.every((a) => PLAN_ARG.test(a))) throw inputInvalid('The collection plan takes only name=hex arguments.');
     if (opts.signal?.aborted) throw cancelled(this.target);
     const ctl = new AbortController();
     let why: TcpcheckError | null = null;

@@ -16,7 +16,8 @@ import {
   ErrorCode, hostKeyChanged, hostKeyUnknown, inputInvalid, nodeUnreachable, outputTooLarge, TcpcheckError,
 } from '../../errors.js';
 import { checkHostKey, fingerprintOf, formatKnownHostsLine, knownKeyTypes, parseKnownHosts, type KnownHostEntry } from '../known-hosts.js';
-import { SECTION_MARK, type Plan } from '../plan.js';
+import { SECTION_MARK } from '../../domain/sections.js';
+import { PLAN_ARG, type Plan } from '../plan.js';
 import type { RunOptions, RunResult, Transport } from '../transport.js';
 import { decodeOutput } from '../decode.js';
 
@@ -91,7 +92,8 @@ export class SshTransport implements Transport {
 
   async run(plan: Plan, runOpts: RunOptions): Promise<RunResult> {
     if (runOpts.signal?.aborted) throw cancelled(this.target);
-    for (const a of plan.args) if (!/^\d+$/.test(a)) throw inputInvalid(`Plan argument "${a}" is not a number.`);
+    // The arguments become part of the remote command string: only name=hex words may.
+    if (!plan.args.every((a) => PLAN_ARG.test(a))) throw inputInvalid('The collection plan takes only name=hex arguments.');
     const [known, auth] = await Promise.all([this.loadKnownHosts(), this.loadAuth()]);
     const session = new Session(this.opts, known, auth, runOpts);
     try {

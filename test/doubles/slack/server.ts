@@ -103,7 +103,8 @@ export class SlackApiDouble {
   readonly messages: PostedMessage[] = [];
   /** Bodies POSTed to response URLs, by the id in the URL. */
   readonly responses: Array<{ id: string; body: Record<string, unknown> }> = [];
-  readonly files = new Map<string, { filename: string; length: number; bytes: number; completed: boolean; channel: string | null; threadTs: string | null; title: string | null }>();
+  /** Uploaded files; `content` holds the bytes received, so a test can check what reached Slack. */
+  readonly files = new Map<string, { filename: string; length: number; bytes: number; content: Buffer | null; completed: boolean; channel: string | null; threadTs: string | null; title: string | null }>();
   private faults: Array<{ method: string; fault: Fault }> = [];
   private server: Server | null = null;
   /** http://127.0.0.1:PORT once started. */
@@ -197,6 +198,7 @@ export class SlackApiDouble {
         return;
       }
       file.bytes = raw.length;
+      file.content = Buffer.from(raw);
       res.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${raw.length}`);
       return;
     }
@@ -319,7 +321,7 @@ export class SlackApiDouble {
         const length = Number(args.length);
         if (!filename || !Number.isInteger(length) || length <= 0) return fail('invalid_arguments', 'filename and a positive length are required');
         const id = `F${String(++this.seq).padStart(8, '0')}`;
-        this.files.set(id, { filename, length, bytes: -1, completed: false, channel: null, threadTs: null, title: null });
+        this.files.set(id, { filename, length, bytes: -1, content: null, completed: false, channel: null, threadTs: null, title: null });
         record('ok');
         return send(200, { ok: true, upload_url: `${this.base}/upload/${id}`, file_id: id });
       }

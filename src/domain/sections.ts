@@ -1,0 +1,149 @@
+/**
+ * The collection plan's section table and output framing, shared by the script builder
+ * (collect/plan.ts) and the parsers (parse/sections.ts, parse/bundle.ts). Adding a section is one
+ * entry in {@link PLAN_SECTIONS}: the builder frames it, the splitter accepts it in its place, and
+ * notes about it use its `reads` words.
+ *
+ * Framing, as the script prints it (NONCE is chosen per run by the caller):
+ *
+ *     @@TCPCHECK:3f9c…e1 BEGIN ss-all
+ *     ...stdout of the section...
+ *     @@TCPCHECK:3f9c…e1 END ss-all rc=0
+ *     @@TCPCHECK:3f9c…e1 ERR ss-all ...one line of stderr...
+ *
+ * Everything a node prints is untrusted: a process on the node can put any bytes in its argv,
+ * comm or the hostname. The nonce is unknown to the node before the run, so no text prepared in
+ * advance can forge a marker; untrusted text is hex-encoded by the script, so it cannot even start
+ * a line. Raw files from before the nonce use the bare marker ({@link SECTION_MARK}).
+ */
+
+/** The marker every framing line starts with; followed by `:NONCE` when the run has one. */
+export const SECTION_MARK = '@@TCPCHECK';
+
+/** A per-run nonce: 128 random bits in lowercase hex, chosen by the caller (never by the node). */
+export const NONCE_PATTERN = /^[0-9a-f]{32}$/;
+
+/** The marker prefix of one run: `@@TCPCHECK:NONCE`, or the bare marker for raw files from before the nonce. */
+export function markerOf(nonce: string | null): string {
+  return nonce === null ? SECTION_MARK : `${SECTION_MARK}:${nonce}`;
+}
+
+/** Pseudo-section the splitter adds when the framing was broken (duplicates, out of order): tampering or corruption. */
+export const FRAMING_SECTION = 'framing';
+/** Pseudo-section the collector adds for what the transport itself printed on stderr. */
+export const TRANSPORT_STDERR_SECTION = 'transport-stderr';
+
+/** Most bytes of one process's command line the script prints (hex-encoded, so twice this on the wire). */
+export const CMDLINE_MAX_BYTES = 4096;
+
+/** One section of the plan. */
+export interface SectionSpec {
+  /** Name in the markers and in saved bundles: `[a-z0-9-]+`. */
+  name: string;
+  /** What the section reads, in words for a note ("could not read …"). */
+  reads: string;
+  /**
+   * POSIX sh body of the function that prints the section on stdout. Its stderr is captured and
+   * framed as ERR lines. It may use the helpers the plan defines (`hex`, `$O`, `$H`, `$iv`).
+   */
+  sh: string;
+  /** `first` runs before the interval's sleep, `second` after. */
+  sample: 'first' | 'second';
+  /** Runs only when `ss` is present (`ss`) or only when it is missing (`no-ss`). @defaultValue always */
+  when?: 'ss' | 'no-ss';
+  /** A note says so when this section is absent from the output. @defaultValue false */
+  required?: boolean;
+}
+
+/**
+ * The plan's sections, in the order the script prints them and the splitter expects them.
+ * `ss -p` walks every process's file descriptors, so owners are asked for once (`$O`, read before
+ * the first sample) and the owners section reuses that listing.
+ */
+export const PLAN_SECTIONS = [
+  {
+    name: 'meta',
+    reads: 'hostname, kernel and uptime',
+    sample: 'first',
+    required: true,
+    sh: `echo "hostname-hex $({ hostname 2>/dev/null || cat /proc/sys/kernel/hostname; } | hex)"
+  echo "kernel $(uname -r)"
+  echo "uptime $(cut -d' ' -f1 /proc/uptime)"
+  echo "uid $(id -u)"
+  echo "epoch $(date +%s)"
+  echo "interval $iv"
+  command -v ss >/dev/null 2>&1 && echo "ss $(ss -V 2>/dev/null | head -n1)"
+  return 0`,
+  },
+  {
+    name: 'sysctl',
+    reads: 'sysctl settings',
+    sample: 'first',
+    required: true,
+    sh: `for k in $SYSCTLS; do
+    f=/proc/sys/$k
+    [ -r "$f" ] && printf '%s = %s\\n' "$(echo "$k" | tr / .)" "$(tr '\\t' ' ' < "$f")"
+  done
+  for f in /proc/sys/net/netfilter/nf_conntrack_tcp_timeout_*; do
+    [ -r "$f" ] && printf 'net.netfilter.%s = %s\\n' "$(basename "$f")" "$(cat "$f")"
+  done
+  return 0`,
+  },
+  { name: 'counters-1', reads: 'kernel counters (/proc/net/netstat, /proc/net/snmp)', sample: 'first', required: true, sh: 'cat /proc/net/netstat /proc/net/snmp' },
+  {
+    name: 'ss-owned',
+    reads: 'socket owners (ss -tanp)',
+    sample: 'first',
+    when: 'ss',
+    // $O was read once before the first sample; only when that failed is ss run again, for its stderr.
+    sh: `[ "$ORC" = 0 ] || { ss -tanp $H state listening state close-wait state syn-recv; return; }
+  printf '%s\\n' "$O"`,
+  },
+  { name: 'ss-all', reads: 'the socket table (ss -tan)', sample: 'first', when: 'ss', sh: 'ss -tan $H' },
+  {
+    name: 'owners',
+    reads: 'command lines of listener owners',
+    sample: 'first',
+    when: 'ss',
+    // comm and cmdline are whatever the process set (prctl, argv rewriting): hex, so no byte of
+    // them can start a line; the command line is cut at CMDLINE_MAX_BYTES, its full size said apart.
+    sh: `for p in $(printf '%s\\n' "$O" | grep '^LISTEN' | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u); do
+    [ -r /proc/$p/comm ] || continue
+    printf 'pid %s comm-hex %s\\n' "$p" "$(hex < /proc/$p/comm)"
+    printf 'pid %s cmdline-hex %s\\n' "$p" "$(head -c ${CMDLINE_MAX_BYTES} /proc/$p/cmdline | hex)"
+    printf 'pid %s cmdline-bytes %s\\n' "$p" "$(wc -c < /proc/$p/cmdline | tr -d ' ')"
+  done`,
+  },
+  {
+    name: 'proc-net-tcp',
+    reads: 'the socket table (/proc/net/tcp)',
+    sample: 'first',
+    when: 'no-ss',
+    sh: `cat /proc/net/tcp; [ -r /proc/net/tcp6 ] && cat /proc/net/tcp6; return 0`,
+  },
+  { name: 'counters-2', reads: 'kernel counters, second sample', sample: 'second', required: true, sh: 'cat /proc/net/netstat /proc/net/snmp' },
+  { name: 'ss-listen-2', reads: 'listen sockets, second sample (ss -ltn)', sample: 'second', when: 'ss', sh: 'ss -ltn $H' },
+  { name: 'sockstat', reads: 'socket summary (/proc/net/sockstat)', sample: 'second', sh: 'cat /proc/net/sockstat' },
+] as const satisfies readonly SectionSpec[];
+
+/** A section name of the plan. */
+export type SectionName = (typeof PLAN_SECTIONS)[number]['name'];
+
+/** Section names by role, for the parsers: `Sections.ssAll` is `'ss-all'`. */
+export const Sections = {
+  meta: 'meta',
+  sysctl: 'sysctl',
+  counters1: 'counters-1',
+  ssOwned: 'ss-owned',
+  ssAll: 'ss-all',
+  owners: 'owners',
+  procNetTcp: 'proc-net-tcp',
+  counters2: 'counters-2',
+  ssListen2: 'ss-listen-2',
+  sockstat: 'sockstat',
+} as const satisfies Record<string, SectionName>;
+
+/** What a section reads, in words; the name itself for sections not in the table. */
+export function describeSection(name: string): string {
+  return PLAN_SECTIONS.find((s) => s.name === name)?.reads ?? name;
+}
