@@ -1,7 +1,8 @@
 /**
  * Puts diagnosis jobs on the queue. Deduplication is BullMQ's own (`opts.deduplication`): the
  * check-and-set runs inside one Lua script in Redis, so several bot replicas asking for the same
- * node at the same moment still create one job. The caller learns whether it joined one.
+ * node in the same channel at the same moment still create one job. The caller learns whether it
+ * joined one.
  */
 import { randomUUID } from 'node:crypto';
 import type { Job, JobState, Queue } from 'bullmq';
@@ -25,9 +26,13 @@ export type EnqueueResult =
   /** The node is already being (or was just) checked: `existing` is that job's data. */
   | { joined: true; jobId: string; existing: JobData; state: JobState | 'unknown' };
 
-/** The deduplication key of a node: node names are case-insensitive (RFC 4343). */
-export function dedupeId(node: string): string {
-  return `node-${node.toLowerCase()}`;
+/**
+ * The deduplication key of a node asked for in a channel. Node names are case-insensitive
+ * (RFC 4343). The channel is part of the key so that joining a check never tells anyone about a
+ * check running in a channel they may not be able to see: each channel gets its own thread.
+ */
+export function dedupeId(node: string, channel: string): string {
+  return `node-${channel}-${node.toLowerCase()}`;
 }
 
 /** Adds a job, or finds the one it joins. */
@@ -42,7 +47,7 @@ export async function enqueueDiagnosis(queue: DiagnoseQueue, request: JobRequest
     backoff: { type: 'exponential', delay: opts.backoffMs ?? 5000 },
     removeOnComplete: { age: 24 * 3600, count: 1000 },
     removeOnFail: { age: 7 * 24 * 3600 },
-    ...(dedupe ? { deduplication: { id: dedupeId(request.node), ttl: opts.dedupeWindowMs } } : {}),
+    ...(dedupe ? { deduplication: { id: dedupeId(request.node, request.channel), ttl: opts.dedupeWindowMs } } : {}),
   });
   if (job.id === jobId || !job.id) return { joined: false, jobId };
   const existing = await queue.getJob(job.id);

@@ -184,18 +184,18 @@ export function createBotApp(opts: BotOptions, deps: BotDeps): App {
     return { reply, o: { outcome: 'joined', node: request.node, jobId: result.jobId, detail: result.state }, result };
   }
 
-  /** Says in the channel that a second request joined the running check. */
+  /**
+   * Says in the channel that a second request joined the running check. Deduplication is per
+   * channel (see dedupeId), so the joined check's thread is in this same channel.
+   */
   async function announceJoin(web: WebClient, request: JobRequest, result: Extract<EnqueueResult, { joined: true }>, respond: (r: EphemeralReply) => Promise<unknown>) {
     if (result.state === 'completed' || result.state === 'failed') return;
-    const existing = result.existing;
-    const sameThread = existing.parentTs && existing.channel === request.channel;
+    const parentTs = result.existing.parentTs;
     try {
       await web.chat.postMessage({
         channel: request.channel,
-        ...(sameThread ? { thread_ts: existing.parentTs } : {}),
-        text: sameThread
-          ? `<@${request.user}> asked for ${request.node} too: joining this check.`
-          : `<@${request.user}> asked for ${request.node}: it is already being checked (asked by <@${existing.user}> in <#${existing.channel}>); the results will be in that thread.`,
+        ...(parentTs ? { thread_ts: parentTs } : {}),
+        text: parentTs ? `<@${request.user}> asked for ${request.node} too: joining this check.` : `<@${request.user}> asked for ${request.node} too: joining the check already under way; the results will be in its thread.`,
       });
     } catch (err) {
       if (slackErrorCode(err) === 'not_in_channel' || slackErrorCode(err) === 'channel_not_found') await respond(ephemeral(NOT_IN_CHANNEL_TEXT)).catch(() => undefined);

@@ -90,7 +90,7 @@ describe('the Bolt app over HTTP', () => {
       expect(await h.queue.getJobs(['waiting'])).toHaveLength(1);
       await expect.poll(() => h.double.callsOf('chat.postMessage').length).toBe(1);
       const post = h.double.callsOf('chat.postMessage')[0]!;
-      expect(post.args.text).toMatch(/<@U0SECOND> asked for lab-node-0: it is already being checked \(asked by <@U0ONCALL>/);
+      expect(post.args.text).toMatch(/<@U0SECOND> asked for lab-node-0 too: joining the check already under way/);
       expect(post.outcome).toBe('ok');
     });
 
