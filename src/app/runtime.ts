@@ -8,7 +8,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { WebClient } from '@slack/web-api';
 import type { App } from '@slack/bolt';
 import { startDiagnoseWorker, type NodeOpener } from '../../jobs/worker.js';
 import type { SlackConfig } from '../config/slack-schema.js';
@@ -16,9 +15,10 @@ import type { Logger } from '../log.js';
 import { createMetrics, type Metrics } from '../metrics.js';
 import { DIAGNOSE_QUEUE, type JobData, type JobResult } from '../queue/job-data.js';
 import type { DiagnoseQueue } from '../queue/producer.js';
-import { createBotApp, opsRoutes, webClientOptions, type NodeResolver } from '../slack/app.js';
+import { createBotApp, opsRoutes, type NodeResolver } from '../slack/app.js';
 import type { BotEnv, Role } from './env.js';
 import { withDeadline } from '../slack/deadline.js';
+import { createWebClient } from '../slack/web-client.js';
 
 /** Where nodes come from: the inventory (and the `slack:` section of the same config file). */
 export interface Inventory {
@@ -109,7 +109,7 @@ export async function startRuntime(opts: StartOptions): Promise<Running> {
     // BullMQ workers need maxRetriesPerRequest: null so blocking commands survive a Redis restart.
     workerRedis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
     workerRedis.on('error', (err) => logger.debug({ err: { message: err.message } }, 'redis (worker)'));
-    const web = new WebClient(env.SLACK_BOT_TOKEN, webClientOptions(env.SLACK_API_URL));
+    const web = createWebClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, logger);
     worker = startDiagnoseWorker(
       { connection: workerRedis, queueName, prefix, concurrency: inventory.slack.concurrency, lockDuration: opts.lockDuration, stalledInterval: opts.stalledInterval },
       { web, openNode: inventory.openNode, logger, metrics },

@@ -4,7 +4,7 @@
  * touches the network has its own deadline), and one audit line per request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App, LogLevel, type BlockAction, type Logger as BoltLogger, type CustomRoute } from '@slack/bolt';
+import { App, type BlockAction, type CustomRoute } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { SlackConfig } from '../config/slack-schema.js';
 import { isTcpcheckError } from '../errors.js';
@@ -19,6 +19,7 @@ import { NOT_IN_CHANNEL_TEXT } from '../render/slack-status.js';
 import { ephemeral, HELP_TEXT, QUEUE_DOWN_TEXT, QUEUE_SLOW_TEXT, refusalForInput, type EphemeralReply } from './messages.js';
 import { withDeadline, DeadlineExceeded } from './deadline.js';
 import { slackErrorCode } from '../deliver/slack-errors.js';
+import { slackLogger, webClientOptions } from './web-client.js';
 
 /** Who pressed a button, and where (for authorisation and the audit line). */
 function requesterOf(body: BlockAction): Requester {
@@ -59,32 +60,6 @@ export interface BotOptions {
   resolveTimeoutMs?: number;
   /** Deadline for Redis during a command; past it the user hears that the queue is down. @defaultValue 1500 */
   enqueueTimeoutMs?: number;
-}
-
-/** Web API client settings shared by the bot and the worker: retries with backoff, and 429 Retry-After honoured (the client pauses its queue). */
-export function webClientOptions(apiUrl: string | undefined) {
-  return {
-    ...(apiUrl ? { slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` } : {}),
-    retryConfig: { retries: 5, factor: 2, minTimeout: 200, maxTimeout: 5000, randomize: true },
-    rejectRateLimitedCalls: false,
-    timeout: 10_000,
-  };
-}
-
-/** Bolt's logger interface over pino. */
-export function boltLogger(log: Logger): BoltLogger {
-  let level = LogLevel.INFO;
-  return {
-    debug: (...m: unknown[]) => log.debug({ bolt: true }, m.map(String).join(' ')),
-    info: (...m: unknown[]) => log.info({ bolt: true }, m.map(String).join(' ')),
-    warn: (...m: unknown[]) => log.warn({ bolt: true }, m.map(String).join(' ')),
-    error: (...m: unknown[]) => log.error({ bolt: true }, m.map(String).join(' ')),
-    setLevel: (l: LogLevel) => {
-      level = l;
-    },
-    getLevel: () => level,
-    setName: () => undefined,
-  };
 }
 
 /** `/healthz` and `/metrics`, served next to the Slack endpoint (or on their own server in Socket Mode). */
@@ -138,7 +113,7 @@ export function createBotApp(opts: BotOptions, deps: BotDeps): App {
     processBeforeResponse: false,
     deferInitialization: true,
     clientOptions: webClientOptions(opts.apiUrl),
-    logger: boltLogger(deps.logger),
+    logger: slackLogger(deps.logger),
   });
   const { logger, metrics, slack, queue } = deps;
   const resolveTimeoutMs = opts.resolveTimeoutMs ?? 1000;

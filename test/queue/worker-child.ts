@@ -1,11 +1,10 @@
 /** A worker in its own process, so a test can SIGKILL it mid-job. Settings come from the environment. */
 import { Redis } from 'ioredis';
-import { WebClient } from '@slack/web-api';
 import { spawn } from 'node:child_process';
 import type { Transport } from '../../src/collect/transport.js';
 import { createLogger } from '../../src/log.js';
 import { createMetrics } from '../../src/metrics.js';
-import { webClientOptions } from '../../src/slack/app.js';
+import { createWebClient } from '../../src/slack/web-client.js';
 import { startDiagnoseWorker } from '../../jobs/worker.js';
 import { openedNode } from '../helpers/opened.js';
 
@@ -32,11 +31,12 @@ function netnsTransport(netns: string): Transport {
       }),
   };
 }
+const logger = createLogger({ level: 'warn' });
 const worker = startDiagnoseWorker(
   { connection: new Redis(e.REDIS_URL!, { maxRetriesPerRequest: null }), queueName: e.QUEUE!, prefix: e.PREFIX!, lockDuration: 2000, stalledInterval: 1000 },
   {
-    web: new WebClient(e.BOT_TOKEN!, webClientOptions(e.API_URL!)),
-    logger: createLogger({ level: 'warn' }),
+    web: createWebClient(e.BOT_TOKEN!, e.API_URL!, logger),
+    logger,
     metrics: createMetrics({ processMetrics: false }),
     openNode: async (name) => openedNode(name, netnsTransport(e.NODE_NETNS!)),
   },
