@@ -4,7 +4,7 @@
  * touches the network has its own deadline), and one audit line per request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App, type BlockAction, type CustomRoute } from '@slack/bolt';
+import { App, HTTPReceiver, type BlockAction, type CustomRoute, type Logger as SlackLogger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { SlackConfig } from '../config/slack-schema.js';
 import { isTcpcheckError } from '../errors.js';
@@ -19,6 +19,7 @@ import { NOT_IN_CHANNEL_TEXT } from '../render/slack-status.js';
 import { ephemeral, HELP_TEXT, QUEUE_DOWN_TEXT, QUEUE_SLOW_TEXT, refusalForInput, type EphemeralReply } from './messages.js';
 import { withDeadline, DeadlineExceeded } from './deadline.js';
 import { slackErrorCode } from '../deliver/slack-errors.js';
+import { rejectUnfreshRequests } from './request-timestamp.js';
 import { slackLogger, webClientOptions } from './web-client.js';
 
 /** Who pressed a button, and where (for authorisation and the audit line). */
@@ -103,17 +104,40 @@ interface Outcome {
   detail?: string;
 }
 
+/** The path Slack POSTs commands and button clicks to. */
+const EVENTS_PATH = '/slack/events';
+
+/**
+ * Bolt's HTTP receiver (signature checked on every request) behind the future-timestamp check
+ * Bolt lacks (see request-timestamp.ts). The receiver reads `requestListener` on every request,
+ * so replacing it puts the check in front of Bolt's own.
+ */
+function httpReceiver(signingSecret: string, deps: Pick<BotDeps, 'logger' | 'metrics' | 'checkRedis'>, boltLog: SlackLogger): HTTPReceiver {
+  const receiver = new HTTPReceiver({
+    signingSecret,
+    endpoints: [EVENTS_PATH],
+    customRoutes: opsRoutes(deps),
+    // Ack goes out as soon as the handler calls ack(); the rest (posting "joined") runs after.
+    processBeforeResponse: false,
+    logger: boltLog,
+  });
+  receiver.requestListener = rejectUnfreshRequests(EVENTS_PATH, receiver.requestListener, (header) => {
+    deps.metrics.requests.inc({ kind: 'http', outcome: 'refused-timestamp' });
+    deps.logger.warn({ timestamp: String(header).slice(0, 40) }, 'refused: Slack request timestamp more than 5 minutes from now');
+  });
+  return receiver;
+}
+
 /** Builds the Bolt app with the command and button handlers. Call `app.init()` then `app.start(port)`. */
 export function createBotApp(opts: BotOptions, deps: BotDeps): App {
   const socketMode = Boolean(opts.appToken);
+  const boltLog = slackLogger(deps.logger);
   const app = new App({
     token: opts.botToken,
-    ...(socketMode ? { appToken: opts.appToken, socketMode: true } : { signingSecret: opts.signingSecret, customRoutes: opsRoutes(deps) }),
-    // Ack goes out as soon as the handler calls ack(); the rest (posting "joined") runs after.
-    processBeforeResponse: false,
+    ...(socketMode ? { appToken: opts.appToken, socketMode: true } : { receiver: httpReceiver(opts.signingSecret ?? '', deps, boltLog) }),
     deferInitialization: true,
     clientOptions: webClientOptions(opts.apiUrl),
-    logger: slackLogger(deps.logger),
+    logger: boltLog,
   });
   const { logger, metrics, slack, queue } = deps;
   const resolveTimeoutMs = opts.resolveTimeoutMs ?? 1000;

@@ -23,6 +23,20 @@ describe('the Bolt app over HTTP', () => {
       expect(res.status).toBe(401);
       expect(await jobCount(h.queue)).toBe(0);
     });
+    it('answers 401 to a timestamp more than 5 minutes in the future, even with a valid signature for it', async () => {
+      const res = await postSigned(h.eventsUrl, slashCommandBody({ text: 'lab-node-0' }), SIGNING_SECRET, Math.floor(Date.now() / 1000) + 10 * 60);
+      expect(res.status).toBe(401);
+      expect(await jobCount(h.queue)).toBe(0);
+      expect(h.logs.some((l) => l.msg === 'refused: Slack request timestamp more than 5 minutes from now')).toBe(true);
+    });
+    it.each([
+      ['4 minutes ahead', 4 * 60],
+      ['4 minutes behind', -4 * 60],
+    ])('accepts a signed request whose clock is %s (Slack allows five minutes either way)', async (_label, skewSec) => {
+      const res = await postSigned(h.eventsUrl, slashCommandBody({ text: 'help' }), SIGNING_SECRET, Math.floor(Date.now() / 1000) + skewSec);
+      expect(res.status).toBe(200);
+      expect((JSON.parse(res.body) as { text: string }).text).toMatch(/Usage/);
+    });
   });
 
   describe('when the text is hostile or malformed', () => {
