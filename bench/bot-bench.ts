@@ -127,6 +127,7 @@ async function main(): Promise<number> {
       TCPCHECK_QUEUE_PREFIX: prefix,
       TCPCHECK_CONFIG: configPath,
       PORT: '0',
+      METRICS_PORT: '0',
     });
     child = started.child;
     const eventsUrl = `http://127.0.0.1:${started.port}/slack/events`;

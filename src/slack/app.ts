@@ -3,8 +3,7 @@
  * validate → authorise → resolve → enqueue → ack, always within Slack's 3 seconds (each step that
  * touches the network has its own deadline), and one audit line per request.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App, HTTPReceiver, type BlockAction, type CustomRoute, type Logger as SlackLogger } from '@slack/bolt';
+import { App, HTTPReceiver, type BlockAction, type Logger as SlackLogger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { SlackConfig } from '../config/slack-schema.js';
 import { isTcpcheckError } from '../errors.js';
@@ -43,8 +42,6 @@ export interface BotDeps {
   resolveNode: NodeResolver;
   logger: Logger;
   metrics: Metrics;
-  /** True when Redis answers; for `/healthz`. */
-  checkRedis: () => Promise<boolean>;
 }
 
 export interface BotOptions {
@@ -63,40 +60,6 @@ export interface BotOptions {
   enqueueTimeoutMs?: number;
 }
 
-/** `/healthz` and `/metrics`, served next to the Slack endpoint (or on their own server in Socket Mode). */
-export function opsRoutes(deps: Pick<BotDeps, 'metrics' | 'checkRedis'>): CustomRoute[] {
-  return [
-    {
-      path: '/healthz',
-      method: ['GET'],
-      handler: (_req: IncomingMessage, res: ServerResponse) => {
-        void withDeadline(deps.checkRedis(), 1000)
-          .catch(() => false)
-          .then((up) => {
-            res.writeHead(up ? 200 : 503, { 'content-type': 'application/json' });
-            res.end(JSON.stringify({ status: up ? 'ok' : 'degraded', redis: up ? 'up' : 'down' }));
-          });
-      },
-    },
-    {
-      path: '/metrics',
-      method: ['GET'],
-      handler: (_req: IncomingMessage, res: ServerResponse) => {
-        void deps.metrics.registry.metrics().then(
-          (body) => {
-            res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
-            res.end(body);
-          },
-          (err: Error) => {
-            res.writeHead(500, { 'content-type': 'text/plain' });
-            res.end(err.message);
-          },
-        );
-      },
-    },
-  ];
-}
-
 interface Outcome {
   outcome: string;
   node?: string;
@@ -108,15 +71,15 @@ interface Outcome {
 const EVENTS_PATH = '/slack/events';
 
 /**
- * Bolt's HTTP receiver (signature checked on every request) behind the future-timestamp check
+ * Bolt's HTTP receiver (signature checked on every request; nothing else served: /healthz and
+ * /metrics are on the ops port, see app/ops-server.ts) behind the future-timestamp check
  * Bolt lacks (see request-timestamp.ts). The receiver reads `requestListener` on every request,
  * so replacing it puts the check in front of Bolt's own.
  */
-function httpReceiver(signingSecret: string, deps: Pick<BotDeps, 'logger' | 'metrics' | 'checkRedis'>, boltLog: SlackLogger): HTTPReceiver {
+function httpReceiver(signingSecret: string, deps: Pick<BotDeps, 'logger' | 'metrics'>, boltLog: SlackLogger): HTTPReceiver {
   const receiver = new HTTPReceiver({
     signingSecret,
     endpoints: [EVENTS_PATH],
-    customRoutes: opsRoutes(deps),
     // Ack goes out as soon as the handler calls ack(); the rest (posting "joined") runs after.
     processBeforeResponse: false,
     logger: boltLog,

@@ -94,7 +94,7 @@ describe('Redis restarted mid-run', () => {
 
     // A crash, not a clean shutdown: every write already reached the append-only file.
     await kill(redis, 'SIGKILL');
-    await expect.poll(async () => (await fetch(`${h.baseUrl}/healthz`)).status, { timeout: 10_000, interval: 100 }).toBe(503);
+    await expect.poll(async () => (await fetch(`${h.opsUrl}/healthz`)).status, { timeout: 10_000, interval: 100 }).toBe(503);
     const down = await postSigned(h.eventsUrl, slashCommandBody({ text: 'lab-node-0', response_url: h.double.responseUrl('down') }), SIGNING_SECRET);
     expect(down.status).toBe(200);
     const downBody = JSON.parse(down.body) as { response_type: string; text: string };
@@ -102,7 +102,7 @@ describe('Redis restarted mid-run', () => {
     expect(downBody.text).toMatch(/Redis\) is not reachable/);
 
     redis = await startRedis(port, dir);
-    await expect.poll(async () => (await fetch(`${h.baseUrl}/healthz`)).status, { timeout: 15_000, interval: 200 }).toBe(200);
+    await expect.poll(async () => (await fetch(`${h.opsUrl}/healthz`)).status, { timeout: 15_000, interval: 200 }).toBe(200);
     await expect.poll(async () => (await h.queue.getJob(job!.id!))?.getState(), { timeout: 90_000, interval: 250 }).toBe('completed');
 
     // Nothing was started by the command that met Redis down.

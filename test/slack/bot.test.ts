@@ -135,16 +135,24 @@ describe('the Bolt app over HTTP', () => {
 
   describe('operations endpoints', () => {
     it('reports healthy with Redis up', async () => {
-      const res = await fetch(`${h.baseUrl}/healthz`);
+      const res = await fetch(`${h.opsUrl}/healthz`);
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ status: 'ok', redis: 'up' });
     });
     it('exports request counts and queue depth', async () => {
-      const text = await (await fetch(`${h.baseUrl}/metrics`)).text();
+      const text = await (await fetch(`${h.opsUrl}/metrics`)).text();
       expect(text).toMatch(/tcpcheck_requests_total\{kind="command",outcome="refused-input"\} 1[0-9]/);
       expect(text).toMatch(/tcpcheck_requests_total\{kind="command",outcome="enqueued"\} 1/);
       expect(text).toMatch(/tcpcheck_queue_jobs\{state="waiting"\} 2/);
       expect(text).toMatch(/tcpcheck_ack_seconds_bucket/);
+    });
+    it('serves nothing but /slack/events on the public port', async () => {
+      for (const path of ['/healthz', '/metrics']) expect((await fetch(`${h.baseUrl}${path}`)).status).toBe(404);
+    });
+    it('serves no Slack endpoint on the ops port', async () => {
+      const res = await postSigned(`${h.opsUrl}/slack/events`, slashCommandBody({ text: 'help' }), SIGNING_SECRET);
+      expect(res.status).toBe(404);
+      expect(h.running.metricsPort).not.toBe(h.running.port);
     });
   });
 });
@@ -170,7 +178,7 @@ describe('when Redis is down', () => {
   });
 
   it('reports degraded health', async () => {
-    const res = await fetch(`${h.baseUrl}/healthz`);
+    const res = await fetch(`${h.opsUrl}/healthz`);
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({ status: 'degraded', redis: 'down' });
   });

@@ -41,7 +41,10 @@ export interface Harness {
   double: SlackApiDouble;
   running: Running;
   eventsUrl: string;
+  /** The public port: `/slack/events` only. */
   baseUrl: string;
+  /** The ops port: `/healthz` and `/metrics`. */
+  opsUrl: string;
   queue: Queue<JobData, JobResult>;
   prefix: string;
   queueName: string;
@@ -80,6 +83,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       REDIS_URL: opts.redisUrl ?? REDIS_URL,
       TCPCHECK_QUEUE_PREFIX: prefix,
       PORT: 0,
+      METRICS_PORT: 0,
     },
     inventory: opts.inventory ?? {
       slack: slackConfigSchema.parse(opts.slack ?? {}),
@@ -103,6 +107,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     double,
     running,
     baseUrl,
+    opsUrl: `http://127.0.0.1:${running.metricsPort}`,
     eventsUrl: `${baseUrl}/slack/events`,
     queue,
     prefix,
