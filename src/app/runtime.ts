@@ -20,6 +20,7 @@ import type { BotEnv, Role } from './env.js';
 import { withDeadline } from '../slack/deadline.js';
 import { startOpsServer } from './ops-server.js';
 import { createWebClient } from '../slack/web-client.js';
+import { resolveAccessLists } from '../slack/access-lists.js';
 
 /** Where nodes come from: the inventory (and the `slack:` section of the same config file). */
 export interface Inventory {
@@ -78,20 +79,31 @@ export async function startRuntime(opts: StartOptions): Promise<Running> {
     throw new Error(`cannot serve /healthz and /metrics on METRICS_PORT ${env.METRICS_PORT}: ${(err as Error).message}`);
   }
   const metricsPort = (opsServer.address() as AddressInfo).port;
+  /** Undoes the above when the bot cannot start. */
+  const release = async () => {
+    await new Promise<void>((resolve) => opsServer.close(() => resolve()));
+    await queue.close().catch(() => undefined);
+    producerRedis.disconnect();
+  };
 
   let app: App | null = null;
   let port: number | null = null;
   if (role !== 'worker') {
+    let slack: SlackConfig;
+    try {
+      slack = await resolveAccessLists(createWebClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, logger), inventory.slack);
+    } catch (err) {
+      await release();
+      throw err;
+    }
     app = createBotApp(
       { botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL },
-      { queue, queueReady: () => producerRedis.status === 'ready', slack: inventory.slack, defaultIntervalSec: inventory.defaultIntervalSec, resolveNode: inventory.resolveNode, logger, metrics },
+      { queue, queueReady: () => producerRedis.status === 'ready', slack, defaultIntervalSec: inventory.defaultIntervalSec, resolveNode: inventory.resolveNode, logger, metrics },
     );
     try {
       await app.init();
     } catch (err) {
-      await new Promise<void>((resolve) => opsServer.close(() => resolve()));
-      await queue.close().catch(() => undefined);
-      producerRedis.disconnect();
+      await release();
       throw new Error(`Slack refused the bot token (auth.test): ${(err as Error).message}`);
     }
     if (env.SLACK_APP_TOKEN) {
