@@ -6,7 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectBundle } from '../../jobs/diagnose.js';
 import { kubeConfigSchema } from '../../src/config/kube-schema.js';
-import { KubeTransport } from '../../src/collect/transports/kube.js';
+import { KubeTransport, lookupNodeAddress } from '../../src/collect/transports/kube.js';
 import { createNetns, listenIn, type TestNetns } from '../doubles/kube/netns.js';
 import { grantsFor } from '../doubles/kube/rbac.js';
 import { startKubeDouble } from '../doubles/kube/server.js';
@@ -21,8 +21,8 @@ describe('deploy/', () => {
   const defaults = kubeConfigSchema.parse({});
   const sa = { kind: 'ServiceAccount', name: 'tcpcheck', namespace: 'tcpcheck' };
 
-  it('grants nodes get/list cluster-wide and nothing else cluster-wide', () => {
-    expect(rbac.filter((d) => d.kind === 'ClusterRole').map((d) => d.rules)).toEqual([[{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list'] }]]);
+  it('grants nodes get cluster-wide and nothing else cluster-wide', () => {
+    expect(rbac.filter((d) => d.kind === 'ClusterRole').map((d) => d.rules)).toEqual([[{ apiGroups: [''], resources: ['nodes'], verbs: ['get'] }]]);
     for (const mode of ['daemonset', 'debug-pod'] as const) expect(modeRole(mode).filter((d) => d.kind.startsWith('Cluster'))).toEqual([]);
   });
 
@@ -94,18 +94,20 @@ describe('the kube transport under exactly what deploy/ grants (API server doubl
       const kc = new KubeConfig();
       kc.loadFromFile(api.writeKubeconfig());
       const transport = new KubeTransport({ node: 'tck-node-r', settings: kubeConfigSchema.parse({ mode }), kubeConfig: kc });
+      const address = await lookupNodeAddress('tck-node-r', kc).catch((err: Error) => err.message);
       const outcome = await collectBundle(openedNode('tck-node-r', transport), { intervalSec: 0 }).then(
         (bundle) => ({ ok: true as const, ssAll: bundle.sections.find((x) => x.name === 'ss-all')?.stdout ?? '' }),
         (err: Error) => ({ ok: false as const, message: err.message }),
       );
-      return { outcome, forbidden: api.calls.filter((c) => c.status === 403).map((c) => `${c.method} ${c.path}`), created: api.created };
+      return { address, outcome, forbidden: api.calls.filter((c) => c.status === 403).map((c) => `${c.method} ${c.path}`), created: api.created };
     } finally {
       await api.close();
     }
   };
 
-  it('collects in daemonset mode with the daemonset role, without one refused call', async () => {
-    const { outcome, forbidden, created } = await collectAs('daemonset', 'daemonset');
+  it('resolves the node and collects in daemonset mode with the daemonset role, without one refused call', async () => {
+    const { address, outcome, forbidden, created } = await collectAs('daemonset', 'daemonset');
+    expect(address).toBe('198.18.211.1');
     expect(outcome).toMatchObject({ ok: true, ssAll: expect.stringContaining('127.0.0.1:18541') });
     expect(forbidden).toEqual([]);
     expect(created).toEqual([]);
