@@ -17,8 +17,9 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY config ./config
 USER node
-ENV NODE_ENV=production PORT=3000
-EXPOSE 3000
-HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# 3000: /slack/events (public, HTTP mode). 9091: /healthz and /metrics (cluster only).
+ENV NODE_ENV=production PORT=3000 METRICS_PORT=9091
+EXPOSE 3000 9091
+HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.METRICS_PORT||9091)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 ENTRYPOINT ["node", "dist/src/cli/main.js"]
 CMD ["serve"]

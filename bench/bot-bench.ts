@@ -107,8 +107,9 @@ async function main(): Promise<number> {
         '  hostKeyPolicy: strict',
         'nodes:',
         ...names.flatMap((n) => [`  - name: ${n}`, `    host: ${node.address}`, `    port: ${node.sshPort}`]),
+        'limits:',
+        `  intervalSec: ${INTERVAL_SEC}`,
         'slack:',
-        `  defaultIntervalSec: ${INTERVAL_SEC}`,
         `  concurrency: ${CONCURRENCY}`,
         '  dedupeWindowSec: 0',
         '  attempts: 2',
@@ -127,6 +128,7 @@ async function main(): Promise<number> {
       TCPCHECK_QUEUE_PREFIX: prefix,
       TCPCHECK_CONFIG: configPath,
       PORT: '0',
+      METRICS_PORT: '0',
     });
     child = started.child;
     const eventsUrl = `http://127.0.0.1:${started.port}/slack/events`;

@@ -4,11 +4,10 @@
  * Graceful shutdown: stop taking commands first, then let running jobs finish (or, past the grace
  * period, release them for another worker), then close Redis.
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { WebClient } from '@slack/web-api';
 import type { App } from '@slack/bolt';
 import { startDiagnoseWorker, type NodeOpener } from '../../jobs/worker.js';
 import type { SlackConfig } from '../config/slack-schema.js';
@@ -16,9 +15,12 @@ import type { Logger } from '../log.js';
 import { createMetrics, type Metrics } from '../metrics.js';
 import { DIAGNOSE_QUEUE, type JobData, type JobResult } from '../queue/job-data.js';
 import type { DiagnoseQueue } from '../queue/producer.js';
-import { createBotApp, opsRoutes, webClientOptions, type NodeResolver } from '../slack/app.js';
+import { createBotApp, type NodeResolver } from '../slack/app.js';
 import type { BotEnv, Role } from './env.js';
 import { withDeadline } from '../slack/deadline.js';
+import { startOpsServer } from './ops-server.js';
+import { createWebClient } from '../slack/web-client.js';
+import { resolveAccessLists } from '../slack/access-lists.js';
 
 /** Where nodes come from: the inventory (and the `slack:` section of the same config file). */
 export interface Inventory {
@@ -30,8 +32,10 @@ export interface Inventory {
 }
 
 export interface Running {
-  /** The HTTP port actually listened on (Bolt in HTTP mode, the ops server in Socket Mode). */
+  /** The port `/slack/events` is served on (HTTP mode); null in Socket Mode and for a worker. */
   port: number | null;
+  /** The port `/healthz` and `/metrics` are served on. */
+  metricsPort: number;
   metrics: Metrics;
   /** Stops taking commands, lets running jobs finish within `graceMs`, then closes everything. */
   stop(graceMs?: number): Promise<void>;
@@ -49,21 +53,6 @@ export interface StartOptions {
   stalledInterval?: number;
 }
 
-/** Serves `/healthz` and `/metrics` on their own port (Socket Mode, worker-only processes). */
-async function startOpsServer(port: number, metrics: Metrics, checkRedis: () => Promise<boolean>): Promise<Server> {
-  const routes = opsRoutes({ metrics, checkRedis });
-  const server = createServer((req, res) => {
-    const route = routes.find((r) => r.path === (req.url ?? '').split('?')[0] && req.method === 'GET');
-    if (route) return route.handler(req as Parameters<typeof route.handler>[0], res);
-    res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, resolve);
-  });
-  return server;
-}
-
 /** Starts the role's parts; rejects with a one-line reason when Slack refuses the token. */
 export async function startRuntime(opts: StartOptions): Promise<Running> {
   const { env, inventory, logger, role } = opts;
@@ -75,54 +64,72 @@ export async function startRuntime(opts: StartOptions): Promise<Running> {
   producerRedis.on('error', (err) => logger.debug({ err: { message: err.message } }, 'redis (producer)'));
   const queue: DiagnoseQueue = new Queue<JobData, JobResult>(queueName, { connection: producerRedis, prefix });
   queue.on('error', (err) => logger.debug({ err: { message: err.message } }, 'queue error'));
-  const checkRedis = async () => (await withDeadline(producerRedis.ping(), 1000)) === 'PONG';
   const metrics = createMetrics({ readQueueDepth: () => withDeadline(queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized'), 1000) });
 
+  let workerRedis: Redis | null = null;
+  // A worker sends no producer traffic: its health is its own connection's.
+  const health = async () => (await withDeadline((role === 'worker' && workerRedis ? workerRedis : producerRedis).ping(), 1000)) === 'PONG';
+  // Started first, so a port already taken stops start-up before anything else runs.
+  let opsServer: Server;
+  try {
+    opsServer = await startOpsServer(env.METRICS_PORT, metrics, health);
+  } catch (err) {
+    await queue.close().catch(() => undefined);
+    producerRedis.disconnect();
+    throw new Error(`cannot serve /healthz and /metrics on METRICS_PORT ${env.METRICS_PORT}: ${(err as Error).message}`);
+  }
+  const metricsPort = (opsServer.address() as AddressInfo).port;
+  /** Undoes the above when the bot cannot start. */
+  const release = async () => {
+    await new Promise<void>((resolve) => opsServer.close(() => resolve()));
+    await queue.close().catch(() => undefined);
+    producerRedis.disconnect();
+  };
+
   let app: App | null = null;
-  let opsServer: Server | null = null;
   let port: number | null = null;
   if (role !== 'worker') {
+    let slack: SlackConfig;
+    try {
+      slack = await resolveAccessLists(createWebClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, logger), inventory.slack);
+    } catch (err) {
+      await release();
+      throw err;
+    }
     app = createBotApp(
       { botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL },
-      { queue, redis: producerRedis, queueReady: () => producerRedis.status === 'ready', slack: inventory.slack, defaultIntervalSec: inventory.defaultIntervalSec, resolveNode: inventory.resolveNode, logger, metrics, checkRedis },
+      { queue, redis: producerRedis, queueReady: () => producerRedis.status === 'ready', slack, defaultIntervalSec: inventory.defaultIntervalSec, resolveNode: inventory.resolveNode, logger, metrics },
     );
     try {
       await app.init();
     } catch (err) {
-      await queue.close().catch(() => undefined);
-      producerRedis.disconnect();
+      await release();
       throw new Error(`Slack refused the bot token (auth.test): ${(err as Error).message}`);
     }
     if (env.SLACK_APP_TOKEN) {
       await app.start();
-      opsServer = await startOpsServer(env.PORT, metrics, checkRedis);
-      port = (opsServer.address() as AddressInfo).port;
     } else {
       const server = (await app.start(env.PORT)) as Server;
       port = (server.address() as AddressInfo).port;
     }
   }
 
-  let workerRedis: Redis | null = null;
   let worker: ReturnType<typeof startDiagnoseWorker> | null = null;
   if (role !== 'bot') {
     // BullMQ workers need maxRetriesPerRequest: null so blocking commands survive a Redis restart.
     workerRedis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
     workerRedis.on('error', (err) => logger.debug({ err: { message: err.message } }, 'redis (worker)'));
-    const web = new WebClient(env.SLACK_BOT_TOKEN, webClientOptions(env.SLACK_API_URL));
+    const web = createWebClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, logger);
     worker = startDiagnoseWorker(
       { connection: workerRedis, queueName, prefix, concurrency: inventory.slack.concurrency, lockDuration: opts.lockDuration, stalledInterval: opts.stalledInterval },
       { web, openNode: inventory.openNode, logger, metrics, deliveryDeadlineSec: inventory.slack.deliveryDeadlineSec },
     );
-    if (role === 'worker') {
-      opsServer = await startOpsServer(env.PORT, metrics, async () => (await withDeadline(workerRedis!.ping(), 1000)) === 'PONG');
-      port = (opsServer.address() as AddressInfo).port;
-    }
   }
-  logger.info({ role, port, queue: queueName, prefix, mode: env.SLACK_APP_TOKEN ? 'socket' : 'http' }, 'tcpcheck started');
+  logger.info({ role, port, metricsPort, queue: queueName, prefix, mode: env.SLACK_APP_TOKEN ? 'socket' : 'http' }, 'tcpcheck started');
 
   return {
     port,
+    metricsPort,
     metrics,
     async stop(graceMs = 60_000) {
       logger.info({ role }, 'shutting down: no new commands, finishing running jobs');
@@ -141,7 +148,7 @@ export async function startRuntime(opts: StartOptions): Promise<Running> {
         });
         await Promise.race([graceful, forced]);
       }
-      await new Promise<void>((resolve) => (opsServer ? opsServer.close(() => resolve()) : resolve()));
+      await new Promise<void>((resolve) => opsServer.close(() => resolve()));
       await queue.close().catch(() => undefined);
       producerRedis.disconnect();
       workerRedis?.disconnect();

@@ -4,8 +4,8 @@
  *
  * ```yaml
  * slack:
- *   allowedChannels: [C0123ABCD, incidents]   # channel ids or names; empty or absent: any channel
- *   allowedUsers: [U0123ABCD]                 # user ids or names
+ *   allowedChannels: [C0123ABCD, incidents]   # channel ids, or names resolved to ids at start-up; empty: any channel
+ *   allowedUsers: [U0123ABCD]                 # user ids, or names resolved to ids at start-up
  *   allowedUserGroups: [S0123ABCD]            # members of these user groups (needs usergroups:read)
  *   concurrency: 4
  *   dedupeWindowSec: 60
@@ -23,9 +23,15 @@ const userGroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, 'must be a user group id
 
 export const slackConfigSchema = z
   .object({
-    /** Channels where `/tcpcheck` may run. @defaultValue [] (any channel) */
+    /**
+     * Channels where `/tcpcheck` may run: ids, or names the bot resolves to ids at start-up
+     * (src/slack/access-lists.ts); requests are matched by `channel_id` only. @defaultValue [] (any channel)
+     */
     allowedChannels: z.array(channelRef).default([]),
-    /** Users who may run it. With allowedUserGroups: a user in either list may. @defaultValue [] (anyone) */
+    /**
+     * Users who may run it: ids, or names (handles) resolved to ids at start-up; requests are
+     * matched by `user_id` only. With allowedUserGroups: a user in either list may. @defaultValue [] (anyone)
+     */
     allowedUsers: z.array(userRef).default([]),
     /** User groups whose members may run it. @defaultValue [] */
     allowedUserGroups: z.array(userGroupId).default([]),

@@ -1,7 +1,8 @@
 /**
  * Puts diagnosis jobs on the queue. Deduplication is BullMQ's own (`opts.deduplication`): the
  * check-and-set runs inside one Lua script in Redis, so several bot replicas asking for the same
- * node at the same moment still create one job. The caller learns whether it joined one.
+ * node in the same channel at the same moment still create one job. The caller learns whether it
+ * joined one.
  */
 import { randomUUID } from 'node:crypto';
 import type { Job, JobState, Queue } from 'bullmq';
@@ -33,14 +34,18 @@ export type EnqueueResult =
   /** The node is already being (or was just) checked: `existing` is that job's data. */
   | { joined: true; jobId: string; existing: JobData; state: JobState | 'unknown' };
 
-/** The deduplication key of a node: node names are case-insensitive (RFC 4343). */
-export function dedupeId(node: string): string {
-  return `node-${node.toLowerCase()}`;
+/**
+ * The deduplication key of a node asked for in a channel. Node names are case-insensitive
+ * (RFC 4343). The channel is part of the key so that joining a check never tells anyone about a
+ * check running in a channel they may not be able to see: each channel gets its own thread.
+ */
+export function dedupeId(node: string, channel: string): string {
+  return `node-${channel}-${node.toLowerCase()}`;
 }
 
 /** The job holding the node's deduplication key, with its state; null when none does. */
-async function heldBy(queue: DiagnoseQueue, node: string): Promise<{ job: Job<JobData, JobResult>; state: JobState | 'unknown' } | null> {
-  const id = await queue.getDeduplicationJobId(dedupeId(node));
+async function heldBy(queue: DiagnoseQueue, key: string): Promise<{ job: Job<JobData, JobResult>; state: JobState | 'unknown' } | null> {
+  const id = await queue.getDeduplicationJobId(key);
   const job = id ? await queue.getJob(id) : undefined;
   return job ? { job, state: await job.getState() } : null;
 }
@@ -49,17 +54,18 @@ async function heldBy(queue: DiagnoseQueue, node: string): Promise<{ job: Job<Jo
 export async function enqueueDiagnosis(queue: DiagnoseQueue, request: JobRequest, opts: EnqueueOptions): Promise<EnqueueResult> {
   const data = jobDataSchema.parse(request);
   const jobId = randomUUID();
+  const key = dedupeId(request.node, request.channel);
   if (opts.fresh) {
-    const held = await heldBy(queue, request.node);
+    const held = await heldBy(queue, key);
     if (held && RUNNING.has(held.state)) return { joined: true, jobId: held.job.id!, existing: held.job.data, state: held.state };
     // A finished check holds the key for the window; the first press to claim it replaces it,
     // the others find the new job through the key (added with it below).
-    const claimed = await opts.fresh.redis.set(queue.toKey(`fresh:${dedupeId(request.node)}`), jobId, 'PX', 5000, 'NX');
+    const claimed = await opts.fresh.redis.set(queue.toKey(`fresh:${key}`), jobId, 'PX', 5000, 'NX');
     if (claimed !== 'OK') {
-      const now = await heldBy(queue, request.node);
+      const now = await heldBy(queue, key);
       return now ? { joined: true, jobId: now.job.id!, existing: now.job.data, state: now.state } : { joined: true, jobId: '', existing: data, state: 'unknown' };
     }
-    if (held) await queue.removeDeduplicationKey(dedupeId(request.node));
+    if (held) await queue.removeDeduplicationKey(key);
   }
   const dedupe = opts.dedupeWindowMs > 0;
   const job: Job<JobData, JobResult> = await queue.add('diagnose', data, {
@@ -69,7 +75,7 @@ export async function enqueueDiagnosis(queue: DiagnoseQueue, request: JobRequest
     backoff: { type: 'exponential', delay: opts.backoffMs ?? 5000 },
     removeOnComplete: { age: 24 * 3600, count: 1000 },
     removeOnFail: { age: 7 * 24 * 3600 },
-    ...(dedupe ? { deduplication: { id: dedupeId(request.node), ttl: opts.dedupeWindowMs } } : {}),
+    ...(dedupe ? { deduplication: { id: key, ttl: opts.dedupeWindowMs } } : {}),
   });
   if (job.id === jobId || !job.id) return { joined: false, jobId };
   const existing = await queue.getJob(job.id);

@@ -3,8 +3,7 @@
  * validate → authorise → resolve → enqueue → ack, always within Slack's 3 seconds (each step that
  * touches the network has its own deadline), and one audit line per request.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App, LogLevel, type BlockAction, type Logger as BoltLogger, type CustomRoute } from '@slack/bolt';
+import { App, HTTPReceiver, type BlockAction, type Logger as SlackLogger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import type { SlackConfig } from '../config/slack-schema.js';
@@ -20,6 +19,8 @@ import { NOT_IN_CHANNEL_TEXT } from '../render/slack-status.js';
 import { ephemeral, HELP_TEXT, QUEUE_DOWN_TEXT, QUEUE_SLOW_TEXT, refusalForInput, type EphemeralReply } from './messages.js';
 import { withDeadline, DeadlineExceeded } from './deadline.js';
 import { slackErrorCode } from '../deliver/slack-errors.js';
+import { rejectUnfreshRequests } from './request-timestamp.js';
+import { slackLogger, webClientOptions } from './web-client.js';
 
 /** Who pressed a button, and where (for authorisation and the audit line). */
 function requesterOf(body: BlockAction): Requester {
@@ -42,8 +43,6 @@ export interface BotDeps {
   resolveNode: NodeResolver;
   logger: Logger;
   metrics: Metrics;
-  /** True when Redis answers; for `/healthz`. */
-  checkRedis: () => Promise<boolean>;
   /** The producer's Redis connection: button rate limits and fresh-run claims. */
   redis: Redis;
   /** Clock for button expiry and rate limits. @defaultValue Date.now */
@@ -66,66 +65,6 @@ export interface BotOptions {
   enqueueTimeoutMs?: number;
 }
 
-/** Web API client settings shared by the bot and the worker: retries with backoff, and 429 Retry-After honoured (the client pauses its queue). */
-export function webClientOptions(apiUrl: string | undefined) {
-  return {
-    ...(apiUrl ? { slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` } : {}),
-    retryConfig: { retries: 5, factor: 2, minTimeout: 200, maxTimeout: 5000, randomize: true },
-    rejectRateLimitedCalls: false,
-    timeout: 10_000,
-  };
-}
-
-/** Bolt's logger interface over pino. */
-export function boltLogger(log: Logger): BoltLogger {
-  let level = LogLevel.INFO;
-  return {
-    debug: (...m: unknown[]) => log.debug({ bolt: true }, m.map(String).join(' ')),
-    info: (...m: unknown[]) => log.info({ bolt: true }, m.map(String).join(' ')),
-    warn: (...m: unknown[]) => log.warn({ bolt: true }, m.map(String).join(' ')),
-    error: (...m: unknown[]) => log.error({ bolt: true }, m.map(String).join(' ')),
-    setLevel: (l: LogLevel) => {
-      level = l;
-    },
-    getLevel: () => level,
-    setName: () => undefined,
-  };
-}
-
-/** `/healthz` and `/metrics`, served next to the Slack endpoint (or on their own server in Socket Mode). */
-export function opsRoutes(deps: Pick<BotDeps, 'metrics' | 'checkRedis'>): CustomRoute[] {
-  return [
-    {
-      path: '/healthz',
-      method: ['GET'],
-      handler: (_req: IncomingMessage, res: ServerResponse) => {
-        void withDeadline(deps.checkRedis(), 1000)
-          .catch(() => false)
-          .then((up) => {
-            res.writeHead(up ? 200 : 503, { 'content-type': 'application/json' });
-            res.end(JSON.stringify({ status: up ? 'ok' : 'degraded', redis: up ? 'up' : 'down' }));
-          });
-      },
-    },
-    {
-      path: '/metrics',
-      method: ['GET'],
-      handler: (_req: IncomingMessage, res: ServerResponse) => {
-        void deps.metrics.registry.metrics().then(
-          (body) => {
-            res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
-            res.end(body);
-          },
-          (err: Error) => {
-            res.writeHead(500, { 'content-type': 'text/plain' });
-            res.end(err.message);
-          },
-        );
-      },
-    },
-  ];
-}
-
 interface Outcome {
   outcome: string;
   node?: string;
@@ -133,17 +72,40 @@ interface Outcome {
   detail?: string;
 }
 
+/** The path Slack POSTs commands and button clicks to. */
+const EVENTS_PATH = '/slack/events';
+
+/**
+ * Bolt's HTTP receiver (signature checked on every request; nothing else served: /healthz and
+ * /metrics are on the ops port, see app/ops-server.ts) behind the future-timestamp check
+ * Bolt lacks (see request-timestamp.ts). The receiver reads `requestListener` on every request,
+ * so replacing it puts the check in front of Bolt's own.
+ */
+function httpReceiver(signingSecret: string, deps: Pick<BotDeps, 'logger' | 'metrics'>, boltLog: SlackLogger): HTTPReceiver {
+  const receiver = new HTTPReceiver({
+    signingSecret,
+    endpoints: [EVENTS_PATH],
+    // Ack goes out as soon as the handler calls ack(); the rest (posting "joined") runs after.
+    processBeforeResponse: false,
+    logger: boltLog,
+  });
+  receiver.requestListener = rejectUnfreshRequests(EVENTS_PATH, receiver.requestListener, (header) => {
+    deps.metrics.requests.inc({ kind: 'http', outcome: 'refused-timestamp' });
+    deps.logger.warn({ timestamp: String(header).slice(0, 40) }, 'refused: Slack request timestamp more than 5 minutes from now');
+  });
+  return receiver;
+}
+
 /** Builds the Bolt app with the command and button handlers. Call `app.init()` then `app.start(port)`. */
 export function createBotApp(opts: BotOptions, deps: BotDeps): App {
   const socketMode = Boolean(opts.appToken);
+  const boltLog = slackLogger(deps.logger);
   const app = new App({
     token: opts.botToken,
-    ...(socketMode ? { appToken: opts.appToken, socketMode: true } : { signingSecret: opts.signingSecret, customRoutes: opsRoutes(deps) }),
-    // Ack goes out as soon as the handler calls ack(); the rest (posting "joined") runs after.
-    processBeforeResponse: false,
+    ...(socketMode ? { appToken: opts.appToken, socketMode: true } : { receiver: httpReceiver(opts.signingSecret ?? '', deps, boltLog) }),
     deferInitialization: true,
     clientOptions: webClientOptions(opts.apiUrl),
-    logger: boltLogger(deps.logger),
+    logger: boltLog,
   });
   const { logger, metrics, slack, queue } = deps;
   const nowMs = deps.nowMs ?? Date.now;
@@ -190,18 +152,18 @@ export function createBotApp(opts: BotOptions, deps: BotDeps): App {
     return { reply, o: { outcome: 'joined', node: request.node, jobId: result.jobId, detail: result.state }, result };
   }
 
-  /** Says in the channel that a second request joined the running check. */
+  /**
+   * Says in the channel that a second request joined the running check. Deduplication is per
+   * channel (see dedupeId), so the joined check's thread is in this same channel.
+   */
   async function announceJoin(web: WebClient, request: JobRequest, result: Extract<EnqueueResult, { joined: true }>, respond: (r: EphemeralReply) => Promise<unknown>) {
     if (result.state === 'completed' || result.state === 'failed') return;
-    const existing = result.existing;
-    const sameThread = existing.parentTs && existing.channel === request.channel;
+    const parentTs = result.existing.parentTs;
     try {
       await web.chat.postMessage({
         channel: request.channel,
-        ...(sameThread ? { thread_ts: existing.parentTs } : {}),
-        text: sameThread
-          ? `<@${request.user}> asked for ${request.node} too: joining this check.`
-          : `<@${request.user}> asked for ${request.node}: it is already being checked (asked by <@${existing.user}> in <#${existing.channel}>); the results will be in that thread.`,
+        ...(parentTs ? { thread_ts: parentTs } : {}),
+        text: parentTs ? `<@${request.user}> asked for ${request.node} too: joining this check.` : `<@${request.user}> asked for ${request.node} too: joining the check already under way; the results will be in its thread.`,
       });
     } catch (err) {
       if (slackErrorCode(err) === 'not_in_channel' || slackErrorCode(err) === 'channel_not_found') await respond(ephemeral(NOT_IN_CHANNEL_TEXT)).catch(() => undefined);

@@ -1,13 +1,20 @@
 /**
  * Who may run `/tcpcheck` where: the `slack.allowedChannels`, `allowedUsers` and
  * `allowedUserGroups` lists of the config. An empty list places no restriction.
+ *
+ * Only ids are compared (`user_id`, `channel_id`, group members' ids). The names a request carries
+ * (`user_name`, `channel_name`) can be changed or registered by users, so they are kept for the
+ * audit line and never decide anything; names in the config are turned into ids at start-up
+ * (./access-lists.ts).
  */
 import type { SlackConfig } from '../config/slack-schema.js';
 
 export interface Requester {
   userId: string;
+  /** For the audit line only. */
   userName?: string;
   channelId: string;
+  /** For the audit line only. */
   channelName?: string;
 }
 
@@ -17,8 +24,9 @@ export type AuthDecision = { ok: true } | { ok: false; reason: string };
 export type GroupMembersReader = (groupId: string) => Promise<string[]>;
 
 /**
- * Decides whether the requester may run a check. User groups are looked up only when the user is
- * not already allowed by name or id, and each group's members are cached for `cacheMs`.
+ * Decides whether the requester may run a check. `config` lists ids only (resolve names first with
+ * resolveAccessLists). User groups are looked up only when the user is not already allowed by id,
+ * and each group's members are cached for `cacheMs`.
  */
 export function createAuthorizer(config: Pick<SlackConfig, 'allowedChannels' | 'allowedUsers' | 'allowedUserGroups'>, readGroup: GroupMembersReader, opts: { cacheMs?: number; now?: () => number } = {}) {
   const cacheMs = opts.cacheMs ?? 60_000;
@@ -35,13 +43,13 @@ export function createAuthorizer(config: Pick<SlackConfig, 'allowedChannels' | '
 
   return async function authorize(who: Requester): Promise<AuthDecision> {
     const channels = config.allowedChannels;
-    if (channels.length > 0 && !channels.includes(who.channelId) && !(who.channelName && channels.includes(who.channelName))) {
+    if (channels.length > 0 && !channels.includes(who.channelId)) {
       return { ok: false, reason: 'tcpcheck is not enabled in this channel. Ask in one of the incident channels it is enabled for, or ask its operators to add this one (slack.allowedChannels).' };
     }
     const users = config.allowedUsers;
     const groups = config.allowedUserGroups;
     if (users.length === 0 && groups.length === 0) return { ok: true };
-    if (users.includes(who.userId) || (who.userName && users.includes(who.userName))) return { ok: true };
+    if (users.includes(who.userId)) return { ok: true };
     for (const group of groups) {
       try {
         if ((await members(group)).has(who.userId)) return { ok: true };

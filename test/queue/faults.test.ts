@@ -5,11 +5,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { WebClient } from '@slack/web-api';
 import { createLogger } from '../../src/log.js';
 import { createMetrics } from '../../src/metrics.js';
 import { enqueueDiagnosis } from '../../src/queue/producer.js';
-import { webClientOptions } from '../../src/slack/app.js';
+import { createWebClient } from '../../src/slack/web-client.js';
 import { startDiagnoseWorker } from '../../jobs/worker.js';
 import { startLab, type Lab } from '../lab/lab.js';
 import { BOT_TOKEN, startHarness, type Harness } from '../slack/harness.js';
@@ -67,7 +66,7 @@ describe('faults during a job', () => {
       await new Promise((r) => child.once('exit', r));
       const worker = startDiagnoseWorker(
         { connection: new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null }), queueName: h.queueName, prefix: h.prefix, lockDuration: 2000, stalledInterval: 1000 },
-        { web: new WebClient(BOT_TOKEN, webClientOptions(h.double.base + '/api/')), openNode: async (name) => openedNode(name, labTransport(lab, 0)), logger: createLogger({ level: 'silent' }), metrics: createMetrics({ processMetrics: false }) },
+        { web: createWebClient(BOT_TOKEN, h.double.base + '/api/', createLogger({ level: 'silent' })), openNode: async (name) => openedNode(name, labTransport(lab, 0)), logger: createLogger({ level: 'silent' }), metrics: createMetrics({ processMetrics: false }) },
       );
       try {
         await expect.poll(async () => (await h.queue.getJob(jobId))?.getState(), { timeout: 90_000, interval: 500 }).toBe('completed');

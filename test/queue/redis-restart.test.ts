@@ -102,7 +102,7 @@ describe('Redis restarted mid-run', () => {
 
     // A crash, not a clean shutdown: every write already reached the append-only file.
     await env.crash();
-    await expect.poll(async () => (await fetch(`${env.h.baseUrl}/healthz`)).status, { timeout: 10_000, interval: 100 }).toBe(503);
+    await expect.poll(async () => (await fetch(`${env.h.opsUrl}/healthz`)).status, { timeout: 10_000, interval: 100 }).toBe(503);
     const down = await postSigned(env.h.eventsUrl, slashCommandBody({ text: 'lab-node-0', response_url: env.h.double.responseUrl('down') }), SIGNING_SECRET);
     expect(down.status).toBe(200);
     const downBody = JSON.parse(down.body) as { response_type: string; text: string };
@@ -110,7 +110,7 @@ describe('Redis restarted mid-run', () => {
     expect(downBody.text).toMatch(/Redis\) is not reachable/);
 
     await env.restart();
-    await expect.poll(async () => (await fetch(`${env.h.baseUrl}/healthz`)).status, { timeout: 15_000, interval: 200 }).toBe(200);
+    await expect.poll(async () => (await fetch(`${env.h.opsUrl}/healthz`)).status, { timeout: 15_000, interval: 200 }).toBe(200);
     await expect.poll(async () => (await env.h.queue.getJob(job!.id!))?.getState(), { timeout: 90_000, interval: 250 }).toBe('completed');
 
     // Nothing was started by the command that met Redis down.

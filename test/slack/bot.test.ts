@@ -23,6 +23,20 @@ describe('the Bolt app over HTTP', () => {
       expect(res.status).toBe(401);
       expect(await jobCount(h.queue)).toBe(0);
     });
+    it('answers 401 to a timestamp more than 5 minutes in the future, even with a valid signature for it', async () => {
+      const res = await postSigned(h.eventsUrl, slashCommandBody({ text: 'lab-node-0' }), SIGNING_SECRET, Math.floor(Date.now() / 1000) + 10 * 60);
+      expect(res.status).toBe(401);
+      expect(await jobCount(h.queue)).toBe(0);
+      expect(h.logs.some((l) => l.msg === 'refused: Slack request timestamp more than 5 minutes from now')).toBe(true);
+    });
+    it.each([
+      ['4 minutes ahead', 4 * 60],
+      ['4 minutes behind', -4 * 60],
+    ])('accepts a signed request whose clock is %s (Slack allows five minutes either way)', async (_label, skewSec) => {
+      const res = await postSigned(h.eventsUrl, slashCommandBody({ text: 'help' }), SIGNING_SECRET, Math.floor(Date.now() / 1000) + skewSec);
+      expect(res.status).toBe(200);
+      expect((JSON.parse(res.body) as { text: string }).text).toMatch(/Usage/);
+    });
   });
 
   describe('when the text is hostile or malformed', () => {
@@ -90,7 +104,7 @@ describe('the Bolt app over HTTP', () => {
       expect(await h.queue.getJobs(['waiting'])).toHaveLength(1);
       await expect.poll(() => h.double.callsOf('chat.postMessage').length).toBe(1);
       const post = h.double.callsOf('chat.postMessage')[0]!;
-      expect(post.args.text).toMatch(/<@U0SECOND> asked for lab-node-0: it is already being checked \(asked by <@U0ONCALL>/);
+      expect(post.args.text).toMatch(/<@U0SECOND> asked for lab-node-0 too: joining the check already under way/);
       expect(post.outcome).toBe('ok');
     });
 
@@ -130,16 +144,24 @@ describe('the Bolt app over HTTP', () => {
 
   describe('operations endpoints', () => {
     it('reports healthy with Redis up', async () => {
-      const res = await fetch(`${h.baseUrl}/healthz`);
+      const res = await fetch(`${h.opsUrl}/healthz`);
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ status: 'ok', redis: 'up' });
     });
     it('exports request counts and queue depth', async () => {
-      const text = await (await fetch(`${h.baseUrl}/metrics`)).text();
+      const text = await (await fetch(`${h.opsUrl}/metrics`)).text();
       expect(text).toMatch(/tcpcheck_requests_total\{kind="command",outcome="refused-input"\} 1[0-9]/);
       expect(text).toMatch(/tcpcheck_requests_total\{kind="command",outcome="enqueued"\} 1/);
       expect(text).toMatch(/tcpcheck_queue_jobs\{state="waiting"\} 1/);
       expect(text).toMatch(/tcpcheck_ack_seconds_bucket/);
+    });
+    it('serves nothing but /slack/events on the public port', async () => {
+      for (const path of ['/healthz', '/metrics']) expect((await fetch(`${h.baseUrl}${path}`)).status).toBe(404);
+    });
+    it('serves no Slack endpoint on the ops port', async () => {
+      const res = await postSigned(`${h.opsUrl}/slack/events`, slashCommandBody({ text: 'help' }), SIGNING_SECRET);
+      expect(res.status).toBe(404);
+      expect(h.running.metricsPort).not.toBe(h.running.port);
     });
   });
 });
@@ -165,7 +187,7 @@ describe('when Redis is down', () => {
   });
 
   it('reports degraded health', async () => {
-    const res = await fetch(`${h.baseUrl}/healthz`);
+    const res = await fetch(`${h.opsUrl}/healthz`);
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({ status: 'degraded', redis: 'down' });
   });

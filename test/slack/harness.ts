@@ -14,7 +14,7 @@ import type { Role } from '../../src/app/env.js';
 import { startRuntime, type Inventory, type Running } from '../../src/app/runtime.js';
 import type { Transport } from '../../src/collect/transport.js';
 import { openedNode } from '../helpers/opened.js';
-import { SlackApiDouble } from '../doubles/slack/server.js';
+import { SlackApiDouble, type SlackApiDoubleOptions } from '../doubles/slack/server.js';
 
 export const BOT_TOKEN = 'xoxb-test-0000-token';
 export const SIGNING_SECRET = 'testsigningsecret0123456789abcdef';
@@ -32,7 +32,10 @@ export interface HarnessOptions {
   /** Config `limits.intervalSec`. @defaultValue 5 */
   defaultIntervalSec?: number;
   redisUrl?: string;
+  /** A Slack double the caller started (and stops). @defaultValue one started here */
   double?: SlackApiDouble;
+  /** Options of the Slack double the harness starts (the workspace's users, channels, groups). */
+  workspace?: Omit<SlackApiDoubleOptions, 'token'>;
   lockDuration?: number;
   stalledInterval?: number;
 }
@@ -41,7 +44,10 @@ export interface Harness {
   double: SlackApiDouble;
   running: Running;
   eventsUrl: string;
+  /** The public port: `/slack/events` only. */
   baseUrl: string;
+  /** The ops port: `/healthz` and `/metrics`. */
+  opsUrl: string;
   queue: Queue<JobData, JobResult>;
   prefix: string;
   queueName: string;
@@ -52,7 +58,7 @@ export interface Harness {
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
-  const double = opts.double ?? new SlackApiDouble({ token: BOT_TOKEN });
+  const double = opts.double ?? new SlackApiDouble({ ...opts.workspace, token: BOT_TOKEN });
   const apiUrl = opts.double ? undefined : await double.start();
   const prefix = `tcs-${randomUUID().slice(0, 8)}`;
   const queueName = 'diagnose';
@@ -76,10 +82,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     env: {
       SLACK_BOT_TOKEN: BOT_TOKEN,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: apiUrl ?? (double as unknown as { apiUrl?: string }).apiUrl,
+      SLACK_API_URL: apiUrl ?? `${double.base}/api/`,
       REDIS_URL: opts.redisUrl ?? REDIS_URL,
       TCPCHECK_QUEUE_PREFIX: prefix,
       PORT: 0,
+      METRICS_PORT: 0,
     },
     inventory: opts.inventory ?? {
       slack: slackConfigSchema.parse(opts.slack ?? {}),
@@ -96,6 +103,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     queueName,
     lockDuration: opts.lockDuration,
     stalledInterval: opts.stalledInterval,
+  }).catch(async (err: unknown) => {
+    // A runtime that refuses to start leaves nothing running but the double.
+    if (!opts.double) await double.stop();
+    throw err;
   });
   const queue = new Queue<JobData, JobResult>(queueName, { connection: new Redis(opts.redisUrl ?? REDIS_URL, { maxRetriesPerRequest: null }), prefix });
   const baseUrl = `http://127.0.0.1:${running.port}`;
@@ -103,6 +114,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     double,
     running,
     baseUrl,
+    opsUrl: `http://127.0.0.1:${running.metricsPort}`,
     eventsUrl: `${baseUrl}/slack/events`,
     queue,
     prefix,

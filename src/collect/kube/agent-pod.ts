@@ -34,7 +34,7 @@ export async function findAgentPod(kc: KubeConfig, core: CoreV1Api, node: string
   const picked = pickAgentPod(pods, a.container);
   if ('pod' in picked) return picked.pod.metadata!.name!;
   throw new TcpcheckError(ErrorCode.KubeNoAgentPod, `Cannot collect from node ${node} through the tcpcheck agent: ${picked.why} (namespace ${a.namespace}, selector ${a.labelSelector}).`, {
-    hint: 'Install the agent with kubectl apply -f deploy/, check that the DaemonSet tolerates the node\'s taints, or set kube.mode: debug-pod.',
+    hint: 'Install the agent with kubectl apply -f deploy/ -f deploy/rbac/daemonset.yaml, check that the DaemonSet tolerates the node\'s taints, or set kube.mode: debug-pod.',
     retryable: picked.why !== 'no agent pod runs there',
   });
 }

@@ -115,7 +115,7 @@ export function kubeApiError(kc: KubeConfig, doing: string, err: unknown): Tcpch
     }
     if (code === 403) {
       return new TcpcheckError(ErrorCode.KubeApi, `The Kubernetes API forbade ${doing}: ${detail}`, {
-        hint: 'Apply deploy/rbac.yaml and bind its roles to the identity tcpcheck uses.',
+        hint: 'Apply deploy/rbac.yaml and the role of your kube.mode (deploy/rbac/daemonset.yaml or deploy/rbac/debug-pod.yaml), bound to the identity tcpcheck uses.',
         cause: err,
       });
     }

@@ -27,10 +27,15 @@ export function createNetns(suffix: string): TestNetns {
   };
 }
 
-/** Starts a TCP listener on 127.0.0.1:`port` inside `netns` (a Node child) and waits until it listens. */
-export async function listenIn(netns: string, port: number): Promise<ChildProcess> {
+/**
+ * Starts a TCP listener on 127.0.0.1:`port` inside `netns` (a Node child) and waits until it
+ * listens. With `uid`, the listener runs as that user (setpriv), like an application container's
+ * non-root process. `ip netns exec` and setpriv exec in place, so the child's pid is the listener's.
+ */
+export async function listenIn(netns: string, port: number, opts: { uid?: number } = {}): Promise<ChildProcess> {
   const code = `require('net').createServer(()=>{}).listen(${Number(port)},'127.0.0.1',()=>console.log('ready'))`;
-  const child = spawn('ip', ['netns', 'exec', netns, process.execPath, '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const asUser = opts.uid === undefined ? [] : ['setpriv', `--reuid=${opts.uid}`, `--regid=${opts.uid}`, '--clear-groups'];
+  const child = spawn('ip', ['netns', 'exec', netns, ...asUser, process.execPath, '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (c: Buffer) => c.toString().includes('ready') && resolve());
     child.on('exit', (c) => reject(new Error(`listener in ${netns} exited with ${String(c)}`)));

@@ -27,6 +27,7 @@ import { handleWsExec, offersKnownProtocol } from './ws-exec.js';
 import { handleSpdyExec, negotiateSpdyProtocol } from './spdy-exec.js';
 import type { ExecRequest } from './exec-session.js';
 import { doubleTls } from './tls.js';
+import { forbiddenMessage, isAllowed, requestAttributes, type RbacGrant } from './rbac.js';
 
 export interface AgentPodSpec {
   name: string;
@@ -50,6 +51,8 @@ export interface KubeDoubleOptions {
   namespaces?: string[];
   /** Refuse `pods/exec` with 403, as RBAC does without that rule. */
   forbidExec?: boolean;
+  /** Authorise every request against these grants (see ./rbac.ts), as the caller's ServiceAccount. @defaultValue everything allowed */
+  rbac?: RbacGrant[];
 }
 
 export interface RecordedCall {
@@ -214,11 +217,21 @@ export async function startKubeDouble(opts: KubeDoubleOptions): Promise<KubeDoub
       req.on('error', reject);
     });
 
+  /** The 403 Status for a request the `rbac` grants do not allow, or null. */
+  const forbidden = (method: string, path: string, query: URLSearchParams): (Json & { code: number }) | null => {
+    if (!opts.rbac) return null;
+    const attrs = requestAttributes(method, path, query);
+    if (!attrs || isAllowed(opts.rbac, attrs)) return null;
+    return statusFailure(403, 'Forbidden', forbiddenMessage('system:serviceaccount:tcpcheck:tcpcheck', attrs), { kind: attrs.resource.split('/')[0]!, ...(attrs.name ? { name: attrs.name } : {}) }) as Json & { code: number };
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = req.method ?? 'GET';
     const path = url.pathname.replace(/\/+$/, '') || '/';
     if (!authorised(req)) return send(req, res, url, 401, statusFailure(401, 'Unauthorized', 'Unauthorized'));
+    const refusal = forbidden(method, path, url.searchParams);
+    if (refusal) return send(req, res, url, 403, refusal);
     const asTable = wantsTable(req);
     const nowMs = Date.now();
 
@@ -309,6 +322,8 @@ export async function startKubeDouble(opts: KubeDoubleOptions): Promise<KubeDoub
     if (!authorised(req)) return fail(401, 'Unauthorized', 'Unauthorized');
     const ns = decodeURIComponent(m[1]!);
     const name = decodeURIComponent(m[2]!);
+    const refusal = forbidden(req.method ?? 'GET', url.pathname, url.searchParams);
+    if (refusal) return { error: refusal };
     if (opts.forbidExec) return fail(403, 'Forbidden', `pods "${name}" is forbidden: User "system:serviceaccount:tcpcheck:tcpcheck" cannot create resource "pods/exec" in API group "" in the namespace "${ns}"`);
     const pod = pods.get(`${ns}/${name}`);
     if (!pod) return fail(404, 'NotFound', `pods "${name}" not found`);

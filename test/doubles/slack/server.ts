@@ -2,8 +2,8 @@
  * A local double of Slack's Web API (and of `response_url` and the file upload host), reached by
  * the real `@slack/web-api` client through `slackApiUrl`. It records every call and CHECKS it the
  * way Slack does: bearer token, required fields per method, Block Kit limits, that `thread_ts`
- * and the `ts` of `chat.update` name messages that exist, and the three-step `files.uploadV2`
- * flow. Anything wrong is answered with Slack's error and listed in `violations`, so tests can
+ * and the `ts` of `chat.update` name messages that exist, the three-step `files.uploadV2`
+ * flow, and the cursors of paginated lists (users.list, conversations.list). Anything wrong is answered with Slack's error and listed in `violations`, so tests can
  * assert there were none.
  *
  * Faults on demand: 429 with Retry-After, HTTP 5xx, or a Slack error such as `not_in_channel`.
@@ -95,7 +95,33 @@ export interface SlackApiDoubleOptions {
   memberOf?: string[];
   /** User group id → member user ids, for usergroups.users.list. */
   userGroups?: Record<string, string[]>;
+  /** The workspace's users, for users.list. @defaultValue none */
+  users?: DirectoryUser[];
+  /** The workspace's channels the bot can see, for conversations.list. @defaultValue none */
+  channels?: DirectoryChannel[];
+  /**
+   * Most entries per page of users.list / conversations.list whatever `limit` asks for, so tests
+   * walk several pages. @defaultValue 200
+   */
+  pageSize?: number;
 }
+
+export interface DirectoryUser {
+  id: string;
+  /** The unique handle (`name`), what slash commands send as `user_name`. */
+  name: string;
+  deleted?: boolean;
+}
+
+export interface DirectoryChannel {
+  id: string;
+  name: string;
+  isPrivate?: boolean;
+  isArchived?: boolean;
+}
+
+/** Conversation types conversations.list accepts (https://api.slack.com/methods/conversations.list). */
+const CONVERSATION_TYPES = new Set(['public_channel', 'private_channel', 'mpim', 'im']);
 
 export class SlackApiDouble {
   readonly calls: SlackCall[] = [];
@@ -110,6 +136,8 @@ export class SlackApiDouble {
   /** http://127.0.0.1:PORT once started. */
   base = '';
   private seq = 0;
+  /** Cursors handed out by paginated methods → the offset they continue from. */
+  private readonly cursors = new Map<string, number>();
 
   constructor(private readonly opts: SlackApiDoubleOptions) {}
 
@@ -315,6 +343,36 @@ export class SlackApiDouble {
         }
         record('ok');
         return send(200, { ok: true, users });
+      }
+      case 'users.list':
+      case 'conversations.list': {
+        // Cursor pagination as Slack does it: `limit` 1..1000 (Slack's own maximum), an opaque
+        // `next_cursor` in response_metadata, "" on the last page.
+        const limit = args.limit === undefined ? 100 : Number(args.limit);
+        if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return fail('invalid_limit', `limit ${String(args.limit)} is not 1..1000`);
+        const cursor = str('cursor');
+        const offset = cursor ? this.cursors.get(`${method}:${cursor}`) : 0;
+        if (offset === undefined) return fail('invalid_cursor', `cursor ${cursor} was never handed out by ${method}`);
+        let items: unknown[];
+        if (method === 'users.list') {
+          items = (this.opts.users ?? []).map((u) => ({ id: u.id, team_id: 'T0TEST', name: u.name, deleted: Boolean(u.deleted), profile: { display_name: u.name } }));
+        } else {
+          const types = (str('types') ?? 'public_channel').split(',');
+          const unknown = types.filter((t) => !CONVERSATION_TYPES.has(t));
+          if (unknown.length > 0) return fail('invalid_types', `unknown conversation types ${unknown.join(',')}`);
+          const excludeArchived = args.exclude_archived === true || args.exclude_archived === 'true';
+          items = (this.opts.channels ?? [])
+            .filter((c) => types.includes(c.isPrivate ? 'private_channel' : 'public_channel') && !(excludeArchived && c.isArchived))
+            .map((c) => ({ id: c.id, name: c.name, is_channel: !c.isPrivate, is_private: Boolean(c.isPrivate), is_archived: Boolean(c.isArchived) }));
+        }
+        const end = Math.min(offset + Math.min(limit, this.opts.pageSize ?? 200), items.length);
+        let next = '';
+        if (end < items.length) {
+          next = `c${++this.seq}`;
+          this.cursors.set(`${method}:${next}`, end);
+        }
+        record('ok');
+        return send(200, { ok: true, [method === 'users.list' ? 'members' : 'channels']: items.slice(offset, end), response_metadata: { next_cursor: next } });
       }
       case 'files.getUploadURLExternal': {
         const filename = str('filename');
