@@ -11,9 +11,8 @@
  * /proc/net/{netstat,snmp}, which any kernel has.
  */
 import { randomBytes } from 'node:crypto';
-import { CMDLINE_MAX_BYTES, markerOf, NONCE_PATTERN, PLAN_SECTIONS, type SectionSpec } from '../domain/sections.js';
+import { markerOf, NONCE_PATTERN, PLAN_SECTIONS, type SectionSpec } from '../domain/sections.js';
 
-export { CMDLINE_MAX_BYTES };
 /** Sysctls read (from /proc/sys, so no `sysctl` binary is needed). */
 export const SYSCTL_KEYS = [
   'net.core.somaxconn',

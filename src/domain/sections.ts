@@ -44,7 +44,8 @@ export interface SectionSpec {
   reads: string;
   /**
    * POSIX sh body of the function that prints the section on stdout. Its stderr is captured and
-   * framed as ERR lines. It may use the helpers the plan defines (`hex`, `$O`, `$H`, `$iv`).
+   * framed as ERR lines. It may use what the plan's prelude (src/collect/plan.ts) defines: `hex`, `have_ss`, `$O`/`$ORC`
+   * (the one `ss -tanp` walk), `$H`, `$iv`, `$SYSCTLS`.
    */
   sh: string;
   /** `first` runs before the interval's sleep, `second` after. */

@@ -31,11 +31,6 @@ export interface SplitOptions {
 
 const FIRST_MARKER = new RegExp(`^${SECTION_MARK}(?::([0-9a-f]{32}))? BEGIN `, 'm');
 
-/** True when the text carries the collection script's section markers (with or without a nonce). */
-export function hasSectionMarkers(text: string): boolean {
-  return FIRST_MARKER.test(text);
-}
-
 /**
  * The nonce of a saved raw output, read from its first marker: the script prints that line before
  * any output of the node's. Null for output from before the nonce; undefined when there is no marker.
