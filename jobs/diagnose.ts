@@ -8,6 +8,7 @@
  *     transcript text          →  Snapshot  ──┘
  */
 import { readFile, stat } from 'node:fs/promises';
+import { analyzeInThread } from '../src/app/analysis-thread.js';
 import type { OpenedNode } from '../src/app/targets.js';
 import { loadBundle } from '../src/collect/bundle-store.js';
 import { decodeOutput } from '../src/collect/decode.js';
@@ -39,6 +40,8 @@ export interface DiagnoseOptions {
   signal?: AbortSignal;
   /** Clock for the collection timestamp, injected so tests and replays are deterministic. @defaultValue () => new Date() */
   now?: () => Date;
+  /** Parse and analyze a live node's output in a worker thread (long-running processes). @defaultValue false */
+  offThread?: boolean;
 }
 
 export interface Diagnosis {
@@ -85,8 +88,10 @@ function diagnoseText(text: string, node: string | undefined, source: string): D
 /** Diagnoses a node, a saved path or text. Throws coded errors (unreachable, timeout, input_invalid, …). */
 export async function diagnose(input: DiagnoseInput, opts: DiagnoseOptions = {}): Promise<Diagnosis> {
   switch (input.kind) {
-    case 'node':
-      return diagnoseBundle(await collectBundle(input.node, opts));
+    case 'node': {
+      const bundle = await collectBundle(input.node, opts);
+      return opts.offThread ? { bundle, ...(await analyzeInThread(bundle)) } : diagnoseBundle(bundle);
+    }
     case 'text':
       return diagnoseText(input.text, input.node, input.source ?? 'text');
     case 'path': {

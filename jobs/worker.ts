@@ -106,7 +106,8 @@ export function createDiagnoseProcessor(deps: WorkerDeps) {
       });
       try {
         const node = await deps.openNode(data.node);
-        const diagnosis = await diagnose({ kind: 'node', node }, { intervalSec: data.intervalSec, signal, now });
+        // Off the event loop: in `serve` the same process acks Slack commands within 3 s.
+        const diagnosis = await diagnose({ kind: 'node', node }, { intervalSec: data.intervalSec, signal, now, offThread: true });
         await save({ report: diagnosis.report, raw: diagnosis.bundle ? renderRawText(diagnosis.bundle) : undefined });
       } catch (err) {
         const willRetry = isTcpcheckError(err) ? err.retryable && attempt < attempts : isQueueFault(err) && attempt < attempts;

@@ -1,0 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { diagnose, diagnoseBundle } from '../../jobs/diagnose.js';
+import { analyzeInThread } from '../../src/app/analysis-thread.js';
+
+describe('analyzeInThread', () => {
+  it('gives the same snapshot and report as the analysis on the main thread', async () => {
+    const { bundle } = await diagnose({ kind: 'text', text: readFileSync('test/fixtures/plan/local-debian12-nonce.txt', 'utf8'), node: 'fixture' });
+    expect(bundle).not.toBeNull();
+    const inline = diagnoseBundle(bundle!);
+    const threaded = await analyzeInThread(bundle!);
+    expect(threaded.report).toEqual(inline.report);
+    expect(threaded.snapshot).toEqual(inline.snapshot);
+    expect(threaded.report.listeners.length).toBeGreaterThan(0);
+  });
+});
