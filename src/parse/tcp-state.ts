@@ -28,6 +28,8 @@ const NAMES = new Map<string, TcpState>([
   ['LAST_ACK', 'LAST-ACK'],
   ['LISTEN', 'LISTEN'],
   ['CLOSING', 'CLOSING'],
+  // netstat's name for TCP_CLOSE, which ss prints as UNCONN.
+  ['CLOSE', 'UNCONN'],
   ['UNKNOWN', 'UNKNOWN'],
 ]);
 

@@ -16,8 +16,10 @@
 export interface TranscriptBlock {
   /** The command after the prompt; null for output shown without one. */
   command: string | null;
-  /** Output lines, without the prompt line. */
-  lines: string[];
+  /** The output, without the prompt line: one slice of the transcript, lines joined by `\n`. */
+  body: string;
+  /** 1-based line number of the block's first output line in the transcript, for messages. */
+  line: number;
 }
 
 export interface SplitTranscript {
@@ -34,47 +36,93 @@ const USER_PROMPT = /^\s*\[?([A-Za-z_][\w.-]*)@([A-Za-z0-9][\w.-]*)(?:[: ][^#$\]
 const BARE_PROMPT = /^\s*[#$]\s+((?:sudo\s+)?(?:ss|netstat|nstat|sysctl|cat|ps|uname|hostname|uptime|grep|awk|watch|lsof|conntrack|ip|tcpdump|strace|for|id|date|sort|head|tail)\b.*)$/;
 const FENCE = /^\s*(```|~~~)/;
 
-/** Splits the transcript into output blocks. Never throws. */
+/**
+ * Splits the transcript into output blocks. Never throws.
+ *
+ * Walks the text by offsets and hands each block out as one slice: a saved million-line listing
+ * is one block, so it must cost a scan, not a million strings. A line is only matched against a
+ * prompt or fence pattern when its first characters could start one.
+ */
 export function splitTranscript(text: string): SplitTranscript {
-  const lines = text.split(/\r?\n/);
-  const fenced = lines.some((l) => FENCE.test(l));
+  const fenced = (text.includes('```') || text.includes('~~~')) && hasFenceLine(text);
   const blocks: TranscriptBlock[] = [];
   let hostname: string | null = null;
   let user: string | null = null;
   let inFence = !fenced;
-  let current: TranscriptBlock | null = null;
+  let command: string | null = null;
+  let open = false;
+  let bodyStart = 0;
+  let bodyLine = 1;
+  let lineNo = 0;
 
-  const close = () => {
-    if (current && (current.lines.length > 0 || current.command !== null)) blocks.push(current);
-    current = null;
+  const close = (end: number) => {
+    if (open) {
+      const body = text.slice(bodyStart, Math.max(bodyStart, end - 1));
+      if (/\S/.test(body)) blocks.push({ command, body, line: bodyLine });
+    }
+    open = false;
+  };
+  const start = (cmd: string | null, next: number) => {
+    command = cmd;
+    open = true;
+    bodyStart = next;
+    bodyLine = lineNo + 1;
   };
 
-  for (const line of lines) {
-    if (FENCE.test(line)) {
-      close();
-      inFence = !inFence;
-      if (inFence) current = { command: null, lines: [] };
-      continue;
+  for (let pos = 0; pos <= text.length; ) {
+    let end = text.indexOf('\n', pos);
+    if (end === -1) end = text.length;
+    lineNo++;
+    const next = end + 1;
+    const kind = lineKind(text, pos, end);
+    if (kind !== 0) {
+      const line = text.slice(pos, end);
+      if (kind === FENCE_LINE && FENCE.test(line)) {
+        close(pos);
+        inFence = !inFence;
+        if (inFence) start(null, next);
+        pos = next;
+        continue;
+      }
+      const prompt = inFence && kind === PROMPT_LINE ? USER_PROMPT.exec(line) : null;
+      if (prompt) {
+        close(pos);
+        user = prompt[1] ?? user;
+        hostname = prompt[2] ?? hostname;
+        const cmd = prompt[3]?.trim() ?? '';
+        start(cmd === '' ? null : cmd, next);
+        pos = next;
+        continue;
+      }
+      const bare = inFence && kind === PROMPT_LINE ? BARE_PROMPT.exec(line) : null;
+      if (bare) {
+        close(pos);
+        start((bare[1] as string).trim(), next);
+        pos = next;
+        continue;
+      }
     }
-    if (!inFence) continue;
-    const prompt = USER_PROMPT.exec(line);
-    if (prompt) {
-      close();
-      user = prompt[1] ?? user;
-      hostname = prompt[2] ?? hostname;
-      const command = prompt[3]?.trim() ?? '';
-      current = command === '' ? { command: null, lines: [] } : { command, lines: [] };
-      continue;
-    }
-    const bare = BARE_PROMPT.exec(line);
-    if (bare) {
-      close();
-      current = { command: (bare[1] as string).trim(), lines: [] };
-      continue;
-    }
-    current ??= { command: null, lines: [] };
-    current.lines.push(line);
+    if (inFence && !open) start(null, pos);
+    pos = next;
   }
-  close();
-  return { blocks: blocks.filter((b) => b.lines.some((l) => l.trim() !== '')), hostname, user };
+  close(text.length + 1);
+  return { blocks, hostname, user };
+}
+
+const FENCE_LINE = 1;
+const PROMPT_LINE = 2;
+
+/** 0 for a line that can be neither a fence nor a prompt, judged from its first characters and an `@`. */
+function lineKind(t: string, pos: number, end: number): number {
+  let p = pos;
+  while (p < end && (t.charCodeAt(p) === 32 || t.charCodeAt(p) === 9)) p++;
+  const c = t.charCodeAt(p);
+  if (c === 96 || c === 126) return FENCE_LINE; // ` ~
+  if (c === 35 || c === 36) return PROMPT_LINE; // # $
+  const at = t.indexOf('@', p);
+  return at !== -1 && at < end && at - p < 40 ? PROMPT_LINE : 0;
+}
+
+function hasFenceLine(text: string): boolean {
+  return /^\s*(```|~~~)/m.test(text);
 }
