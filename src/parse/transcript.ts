@@ -200,9 +200,13 @@ function readByContent(block: TranscriptBlock, unlabelled: boolean, a: Assembly)
         else addTable(parsed, coverage, parsed.ownersSeen, a);
         break;
       }
-      case 'netstat':
-        addNetstat(run.text, source, coverage, false, false, a);
+      case 'netstat': {
+        // netstat's own title says what it left out: `(w/o servers)`, `(only servers)`.
+        const title = /^Active Internet connections \(([^)]*)\)/m.exec(run.text)?.[1];
+        const listenOnly = title === 'only servers';
+        addNetstat(run.text, source, title === 'w/o servers' ? { kind: 'partial' } : coverage, listenOnly, false, a);
         break;
+      }
       case 'proc-net-tcp': {
         const parsed = parseProcNetTcp(run.text, source, { countOnly: COUNT_ONLY });
         a.issues.push(parsed.issue);
