@@ -62,11 +62,12 @@ export function splitTranscript(text: string): SplitTranscript {
     }
     open = false;
   };
-  const start = (cmd: string | null, next: number) => {
+  /** Opens a block whose output starts at offset `from`, on line `line`. */
+  const start = (cmd: string | null, from: number, line = lineNo + 1) => {
     command = cmd;
     open = true;
-    bodyStart = next;
-    bodyLine = lineNo + 1;
+    bodyStart = from;
+    bodyLine = line;
   };
 
   for (let pos = 0; pos <= text.length; ) {
@@ -102,7 +103,7 @@ export function splitTranscript(text: string): SplitTranscript {
         continue;
       }
     }
-    if (inFence && !open) start(null, pos);
+    if (inFence && !open) start(null, pos, lineNo);
     pos = next;
   }
   close(text.length + 1);
