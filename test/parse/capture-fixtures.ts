@@ -37,7 +37,6 @@ const CAPTURES: Record<string, Record<string, string[]>> = {
     'real-ta-names': ['ss', '-ta'],
     'real-tupna': ['ss', '-tupna'],
     'real-tulpen': ['ss', '-tulpen'],
-    'real-aw': ['ss', '-aw'],
     'real-tan': ['ss', '-tan'],
   },
   proc: {
