@@ -19,7 +19,7 @@
 import type { ParseIssue, ProcessRef, Socket, TcpState } from '../domain/snapshot.js';
 import { Char, EndpointScanner, readUint, skipWs, tokenEnd } from './endpoint-scan.js';
 import { createIssue, skipLine } from './parse-issue.js';
-import { toTcpState } from './tcp-state.js';
+import { newStateCounts, presentCounts, toTcpState } from './tcp-state.js';
 
 export interface NetstatParseResult {
   /** The sockets read, except those in {@link NetstatParseOptions.countOnly} states. */
@@ -57,7 +57,7 @@ export function parseNetstat(text: string, source = 'netstat', opts: NetstatPars
   const countOnly = opts.countOnly ?? NO_STATES;
   const backlog = opts.listenBacklog ?? 0;
   const sockets: Socket[] = [];
-  const counts = new Map<TcpState, number>();
+  const counts = newStateCounts();
   let ownersSeen = false;
   let understood = 0;
   const len = text.length;
@@ -72,7 +72,7 @@ export function parseNetstat(text: string, source = 'netstat', opts: NetstatPars
     const proto = e - p === 3 && text.startsWith('tcp', p) ? 4 : e - p === 4 && text.startsWith('tcp6', p) ? 6 : 0;
     if (proto === 0) {
       const word = text.slice(p, e);
-      if (word === 'Proto') ownersSeen ||= text.lastIndexOf('PID/Program', end) > lineStart;
+      if (word === 'Proto') ownersSeen ||= text.slice(lineStart, end).includes('PID/Program');
       if (word === 'Proto' || word === 'Active' || OTHER_PROTOCOLS.has(word)) understood++;
       else skipLine(issue, text.slice(lineStart, end));
       continue;
@@ -101,7 +101,7 @@ export function parseNetstat(text: string, source = 'netstat', opts: NetstatPars
       continue;
     }
     understood++;
-    counts.set(state, (counts.get(state) ?? 0) + 1);
+    counts[state]++;
     if (countOnly.has(state)) continue;
     const owner = readOwner(text, e, end);
     if (owner !== null) ownersSeen = true;
@@ -117,7 +117,7 @@ export function parseNetstat(text: string, source = 'netstat', opts: NetstatPars
       processes: owner === null || owner === NO_PROCESSES ? NO_PROCESSES : owner,
     });
   }
-  return { sockets, counts: Object.fromEntries(counts), issue, ownersSeen, serviceNames: endpoints.serviceNames, understood };
+  return { sockets, counts: presentCounts(counts), issue, ownersSeen, serviceNames: endpoints.serviceNames, understood };
 }
 
 /** netstat's state spellings; the two most common found without allocating. */
@@ -137,9 +137,10 @@ function readOwner(t: string, p: number, end: number): ProcessRef[] | null {
   for (p = skipWs(t, p, end); p < end; p = skipWs(t, p, end)) {
     const e = tokenEnd(t, p, end);
     if (e - p === 1 && t.charCodeAt(p) === 45) return NO_PROCESSES;
-    const slash = t.indexOf('/', p);
-    if (slash > p && slash < e - 1 && readUint(t, p, slash) >= 0) {
-      const pid = readUint(t, p, slash);
+    let slash = p;
+    while (slash < e && t.charCodeAt(slash) !== Char.Slash) slash++;
+    const pid = slash > p && slash < e - 1 ? readUint(t, p, slash) : -1;
+    if (pid >= 0) {
       let nameEnd = timerStart(t, slash + 1, end);
       while (nameEnd > slash + 1 && isSpace(t.charCodeAt(nameEnd - 1))) nameEnd--;
       let name = t.slice(slash + 1, nameEnd);
@@ -153,13 +154,15 @@ function readOwner(t: string, p: number, end: number): ProcessRef[] | null {
   return null;
 }
 
-/** Where the `-o` timer begins (` off (`), or the line's end. */
+/** Where the `-o` timer begins (` off (`), or the line's end. Searches this line only. */
 function timerStart(t: string, p: number, end: number): number {
-  const paren = t.indexOf(' (', p);
-  if (paren === -1 || paren >= end) return end;
-  let w = paren;
-  while (w > p && !isSpace(t.charCodeAt(w - 1))) w--;
-  return TIMERS.has(t.slice(w, paren)) ? w : end;
+  for (let i = p; i + 1 < end; i++) {
+    if (t.charCodeAt(i) !== Char.Space || t.charCodeAt(i + 1) !== Char.LParen) continue;
+    let w = i;
+    while (w > p && !isSpace(t.charCodeAt(w - 1))) w--;
+    if (TIMERS.has(t.slice(w, i))) return w;
+  }
+  return end;
 }
 
 function isSpace(c: number): boolean {

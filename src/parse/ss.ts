@@ -24,7 +24,7 @@
 import type { ParseIssue, ProcessRef, Socket, TcpState } from '../domain/snapshot.js';
 import { Char, EndpointScanner, isDigit, readUint, skipWs, tokenEnd } from './endpoint-scan.js';
 import { createIssue, skipLine } from './parse-issue.js';
-import { toTcpState } from './tcp-state.js';
+import { newStateCounts, presentCounts, toTcpState } from './tcp-state.js';
 
 export interface SsParseResult {
   /** The sockets read, except those in {@link SsParseOptions.countOnly} states. */
@@ -72,8 +72,8 @@ export function parseSs(text: string, source = 'ss', opts: SsParseOptions = {}):
 
 class SsScanner {
   private readonly sockets: Socket[] = [];
-  /** Per state; a Map as a line's count is one lookup, turned into a record at the end. */
-  private readonly counts = new Map<TcpState, number>();
+  /** Per state, every state present from the start so the object keeps one shape (a Map lookup per line cost more). */
+  private readonly counts = newStateCounts();
   private readonly issue: ParseIssue;
   private ownersSeen = false;
   /** Position of the next `users:((` at or after the current line; -1 when there is none left. Keeps the search linear. */
@@ -100,7 +100,7 @@ class SsScanner {
       this.readLine(start, end);
       start = end + 1;
     }
-    return { sockets: this.sockets, counts: Object.fromEntries(this.counts), issue: this.issue, ownersSeen: this.ownersSeen, serviceNames: this.endpoints.serviceNames };
+    return { sockets: this.sockets, counts: presentCounts(this.counts), issue: this.issue, ownersSeen: this.ownersSeen, serviceNames: this.endpoints.serviceNames };
   }
 
   private bad(start: number, end: number): void {
@@ -184,7 +184,7 @@ class SsScanner {
   }
 
   private count(state: TcpState): void {
-    this.counts.set(state, (this.counts.get(state) ?? 0) + 1);
+    this.counts[state]++;
   }
 }
 

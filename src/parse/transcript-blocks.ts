@@ -39,9 +39,9 @@ const FENCE = /^\s*(```|~~~)/;
 /**
  * Splits the transcript into output blocks. Never throws.
  *
- * Walks the text by offsets and hands each block out as one slice: a saved million-line listing
- * is one block, so it must cost a scan, not a million strings. A line is only matched against a
- * prompt or fence pattern when its first characters could start one.
+ * Hands each block out as one slice of the text: a saved million-line listing is one block, so it
+ * must cost a few native scans, not a million strings or a JavaScript loop per line. Only lines
+ * that could be a prompt or a fence (found by searching for `@ # $ \` ~`) are looked at.
  */
 export function splitTranscript(text: string): SplitTranscript {
   const fenced = (text.includes('```') || text.includes('~~~')) && hasFenceLine(text);
@@ -53,7 +53,16 @@ export function splitTranscript(text: string): SplitTranscript {
   let open = false;
   let bodyStart = 0;
   let bodyLine = 1;
-  let lineNo = 0;
+  // Line numbers, counted forward only as far as needed.
+  let counted = 0;
+  let countedLine = 1;
+  const lineAt = (offset: number): number => {
+    for (let nl = text.indexOf('\n', counted); nl !== -1 && nl < offset; nl = text.indexOf('\n', counted)) {
+      countedLine++;
+      counted = nl + 1;
+    }
+    return countedLine;
+  };
 
   const close = (end: number) => {
     if (open) {
@@ -62,66 +71,66 @@ export function splitTranscript(text: string): SplitTranscript {
     }
     open = false;
   };
-  /** Opens a block whose output starts at offset `from`, on line `line`. */
-  const start = (cmd: string | null, from: number, line = lineNo + 1) => {
+  /** Opens a block whose output starts at offset `from`. */
+  const start = (cmd: string | null, from: number) => {
     command = cmd;
     open = true;
     bodyStart = from;
-    bodyLine = line;
+    bodyLine = lineAt(from);
   };
 
-  for (let pos = 0; pos <= text.length; ) {
-    let end = text.indexOf('\n', pos);
+  let pos = 0;
+  for (const c of candidateLines(text)) {
+    // Lines before the candidate are output.
+    if (pos < c && inFence && !open) start(null, pos);
+    let end = text.indexOf('\n', c);
     if (end === -1) end = text.length;
-    lineNo++;
     const next = end + 1;
-    const kind = lineKind(text, pos, end);
-    if (kind !== 0) {
-      const line = text.slice(pos, end);
-      if (kind === FENCE_LINE && FENCE.test(line)) {
-        close(pos);
-        inFence = !inFence;
-        if (inFence) start(null, next);
-        pos = next;
-        continue;
-      }
-      const prompt = inFence && kind === PROMPT_LINE ? USER_PROMPT.exec(line) : null;
-      if (prompt) {
-        close(pos);
-        user = prompt[1] ?? user;
-        hostname = prompt[2] ?? hostname;
-        const cmd = prompt[3]?.trim() ?? '';
-        start(cmd === '' ? null : cmd, next);
-        pos = next;
-        continue;
-      }
-      const bare = inFence && kind === PROMPT_LINE ? BARE_PROMPT.exec(line) : null;
-      if (bare) {
-        close(pos);
-        start((bare[1] as string).trim(), next);
-        pos = next;
-        continue;
-      }
-    }
-    if (inFence && !open) start(null, pos, lineNo);
     pos = next;
+    const line = text.slice(c, end);
+    if (FENCE.test(line)) {
+      close(c);
+      inFence = !inFence;
+      if (inFence) start(null, next);
+      continue;
+    }
+    const prompt = inFence ? USER_PROMPT.exec(line) : null;
+    if (prompt) {
+      close(c);
+      user = prompt[1] ?? user;
+      hostname = prompt[2] ?? hostname;
+      const cmd = prompt[3]?.trim() ?? '';
+      start(cmd === '' ? null : cmd, next);
+      continue;
+    }
+    const bare = inFence ? BARE_PROMPT.exec(line) : null;
+    if (bare) {
+      close(c);
+      start((bare[1] as string).trim(), next);
+      continue;
+    }
+    if (inFence && !open) start(null, c);
   }
+  if (pos < text.length && inFence && !open) start(null, pos);
   close(text.length + 1);
   return { blocks, hostname, user };
 }
 
-const FENCE_LINE = 1;
-const PROMPT_LINE = 2;
-
-/** 0 for a line that can be neither a fence nor a prompt, judged from its first characters and an `@`. */
-function lineKind(t: string, pos: number, end: number): number {
-  let p = pos;
-  while (p < end && (t.charCodeAt(p) === 32 || t.charCodeAt(p) === 9)) p++;
-  const c = t.charCodeAt(p);
-  if (c === 96 || c === 126) return FENCE_LINE; // ` ~
-  if (c === 35 || c === 36) return PROMPT_LINE; // # $
-  const at = t.indexOf('@', p);
-  return at !== -1 && at < end && at - p < 40 ? PROMPT_LINE : 0;
+/**
+ * Offsets of the lines that could be a fence or a prompt, ascending: those whose first
+ * non-blank character is one of `` ` ~ # $ ``, or with an `@` within 40 characters of it.
+ */
+function candidateLines(text: string): number[] {
+  const starts = new Set<number>();
+  for (const ch of ['@', '#', '$', '`', '~']) {
+    for (let i = text.indexOf(ch); i !== -1; i = text.indexOf(ch, i + 1)) {
+      const lineStart = text.lastIndexOf('\n', i) + 1;
+      let p = lineStart;
+      while (p < i && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) p++;
+      if (ch === '@' ? i - p < 40 : p === i) starts.add(lineStart);
+    }
+  }
+  return [...starts].sort((x, y) => x - y);
 }
 
 function hasFenceLine(text: string): boolean {
