@@ -34,8 +34,11 @@ export function registerAnalyze(program: Command): void {
         const { report } = await diagnose({ kind: 'path', path, node: opts.node });
         if (nothingRead(report)) {
           process.stderr.write(`tcpcheck analyze: ${path}: ${unreadableMessage(report)}\n`);
-          process.exitCode = ExitCode.failed;
-          return;
+          // Scripts asking for json or markdown still get the report (exit code 3 in it too).
+          if (opts.format === 'text') {
+            process.exitCode = ExitCode.failed;
+            return;
+          }
         }
         await createStdoutSink({ format: opts.format }).deliver({ report, raw: null });
         process.exitCode = report.exitCode;
