@@ -22,9 +22,9 @@
  * with indexOf/charCodeAt, never splits it into lines and runs no regular expression per line.
  */
 import type { ParseIssue, ProcessRef, Socket, TcpState } from '../domain/snapshot.js';
-import { Ipv4Intern } from './ipv4-intern.js';
+import { Char, EndpointScanner, isDigit, readUint, skipWs, tokenEnd } from './endpoint-scan.js';
 import { createIssue, skipLine } from './parse-issue.js';
-import { toTcpState } from './tcp-state.js';
+import { newStateCounts, presentCounts, toTcpState } from './tcp-state.js';
 
 export interface SsParseResult {
   /** The sockets read, except those in {@link SsParseOptions.countOnly} states. */
@@ -34,6 +34,8 @@ export interface SsParseResult {
   issue: ParseIssue;
   /** True when at least one line carried `users:((…))`: the listing was taken with `-p`. */
   ownersSeen: boolean;
+  /** Service names read as ports (`ssh` → 22), from a listing taken without `-n`. */
+  serviceNames: Map<string, number>;
 }
 
 export interface SsParseOptions {
@@ -67,39 +69,16 @@ export function parseSs(text: string, source = 'ss', opts: SsParseOptions = {}):
   return new SsScanner(text, source, opts.defaultState ?? 'UNKNOWN', opts.countOnly ?? NO_STATES).run();
 }
 
-const enum Char {
-  Tab = 9,
-  Cr = 13,
-  Space = 32,
-  Quote = 34,
-  Percent = 37,
-  LParen = 40,
-  RParen = 41,
-  Star = 42,
-  Comma = 44,
-  Dot = 46,
-  Zero = 48,
-  Nine = 57,
-  Colon = 58,
-  LBracket = 91,
-  RBracket = 93,
-}
 
 class SsScanner {
   private readonly sockets: Socket[] = [];
-  /** Per state; a Map as a line's count is one lookup, turned into a record at the end. */
-  private readonly counts = new Map<TcpState, number>();
+  /** Per state, every state present from the start so the object keeps one shape (a Map lookup per line cost more). */
+  private readonly counts = newStateCounts();
   private readonly issue: ParseIssue;
   private ownersSeen = false;
   /** Position of the next `users:((` at or after the current line; -1 when there is none left. Keeps the search linear. */
   private nextUsers = -2;
-  /** Interning of the last addresses seen: a table repeats its local addresses and runs of the same peer. */
-  private lastLocal = '';
-  private lastPeer = '';
-  // Results of the last endpoint read, to avoid allocating a tuple per endpoint.
-  private addr = '';
-  private port: number | null = null;
-  private readonly ipv4 = new Ipv4Intern();
+  private readonly endpoints: EndpointScanner;
 
   constructor(
     private readonly text: string,
@@ -108,6 +87,7 @@ class SsScanner {
     private readonly countOnly: ReadonlySet<TcpState>,
   ) {
     this.issue = createIssue(source);
+    this.endpoints = new EndpointScanner(text);
   }
 
   run(): SsParseResult {
@@ -120,7 +100,7 @@ class SsScanner {
       this.readLine(start, end);
       start = end + 1;
     }
-    return { sockets: this.sockets, counts: Object.fromEntries(this.counts), issue: this.issue, ownersSeen: this.ownersSeen };
+    return { sockets: this.sockets, counts: presentCounts(this.counts), issue: this.issue, ownersSeen: this.ownersSeen, serviceNames: this.endpoints.serviceNames };
   }
 
   private bad(start: number, end: number): void {
@@ -175,16 +155,17 @@ class SsScanner {
     if (sendQ < 0) return this.bad(start, end);
 
     p = skipWs(t, e, end);
-    e = this.readEndpoint(p, end, false);
-    if (e < 0 || this.port === null) return this.bad(start, end);
-    const localAddress = this.addr;
-    const localPort = this.port;
+    const ep = this.endpoints;
+    e = ep.read(p, end, false);
+    if (e < 0 || ep.port === null) return this.bad(start, end);
+    const localAddress = ep.addr;
+    const localPort = ep.port;
 
     p = skipWs(t, e, end);
-    e = this.readEndpoint(p, end, true);
+    e = ep.read(p, end, true);
     if (e < 0) return this.bad(start, end);
-    const peerAddress = this.addr;
-    const peerPort = this.port;
+    const peerAddress = ep.addr;
+    const peerPort = ep.port;
 
     let processes = NO_PROCESSES;
     // Owners come after the peer; a listing without any (`ss -tan`) is searched once, not per line,
@@ -203,104 +184,7 @@ class SsScanner {
   }
 
   private count(state: TcpState): void {
-    this.counts.set(state, (this.counts.get(state) ?? 0) + 1);
-  }
-
-  /**
-   * Reads the `addr:port` token starting at `a` into this.addr / this.port and returns where it
-   * ends (-1 when it is not an endpoint). Strips brackets and `%zone`, reduces `::ffff:1.2.3.4`
-   * to `1.2.3.4`, and a wildcard peer (`*:*`, `0.0.0.0:*`, `[::]:*`, `:::*`) to `*`.
-   *
-   * One pass: it finds the token's end and the port colon, and reads a dotted IPv4 host on the way
-   * (the digits after the last `:` or `[`, up to the port colon, `]` or `%`).
-   */
-  private readEndpoint(a: number, end: number, peer: boolean): number {
-    const t = this.text;
-    let p = a;
-    let colon = -1;
-    let pct = -1;
-    // The segment being read (since the last `:` or `[`) as a dotted quad.
-    let segStart = a;
-    let v = 0;
-    let octet = 0;
-    let digits = 0;
-    let dots = 0;
-    let ok = true;
-    // The host's IPv4 form, fixed at the port colon, or earlier at `]` or `%`.
-    let ip = -1;
-    let ipStart = 0;
-    let ipEnd = 0;
-    let hostEnded = false;
-    for (; p < end; p++) {
-      const c = t.charCodeAt(p);
-      if (c >= Char.Zero && c <= Char.Nine) {
-        if (digits === 5) ok = false;
-        octet = octet * 10 + (c - Char.Zero);
-        digits++;
-      } else if (c === Char.Dot) {
-        if (digits === 0 || digits > 3 || octet > 255) ok = false;
-        v = v * 256 + octet;
-        octet = 0;
-        digits = 0;
-        dots++;
-      } else if (c === Char.Colon) {
-        if (!hostEnded) {
-          ip = ok && dots === 3 && digits > 0 && digits <= 3 && octet <= 255 ? v * 256 + octet : -1;
-          ipStart = segStart;
-          ipEnd = p;
-        }
-        colon = p;
-        segStart = p + 1;
-        v = octet = digits = dots = 0;
-        ok = true;
-      } else if (c === Char.Space || c === Char.Tab || c === Char.Cr) {
-        break;
-      } else {
-        if ((c === Char.RBracket || c === Char.Percent) && !hostEnded) {
-          ip = ok && dots === 3 && digits > 0 && digits <= 3 && octet <= 255 ? v * 256 + octet : -1;
-          ipStart = segStart;
-          ipEnd = p;
-          hostEnded = true;
-          if (c === Char.Percent) pct = p;
-        } else if (c === Char.LBracket) {
-          segStart = p + 1;
-        }
-        ok = false;
-      }
-    }
-    if (colon < a || colon === p - 1) return -1;
-    // The last segment is the port: digits only, or `*`.
-    if (colon === p - 2 && t.charCodeAt(p - 1) === Char.Star) {
-      this.port = null;
-    } else {
-      if (!ok || dots !== 0 || digits === 0 || octet > 65535) return -1;
-      this.port = octet;
-    }
-    if (ip >= 0) {
-      // IPv4, also the IPv4-mapped IPv6 form: the same host, so peers group together.
-      this.addr = ip === 0 && peer && this.port === null ? '*' : this.ipv4.get(ip, t, ipStart, ipEnd);
-      return p;
-    }
-    let hs = a;
-    let he = pct !== -1 && pct < colon ? pct : colon;
-    if (t.charCodeAt(hs) === Char.LBracket) {
-      hs++;
-      if (t.charCodeAt(he - 1) === Char.RBracket) he--;
-    }
-    if (he <= hs) return -1;
-    if (peer && this.port === null && isWildcardHost(t, hs, he)) {
-      this.addr = '*';
-      return p;
-    }
-    const last = peer ? this.lastPeer : this.lastLocal;
-    if (last.length === he - hs && t.startsWith(last, hs)) {
-      this.addr = last;
-    } else {
-      this.addr = t.slice(hs, he);
-      if (peer) this.lastPeer = this.addr;
-      else this.lastLocal = this.addr;
-    }
-    return p;
+    this.counts[state]++;
   }
 }
 
@@ -331,43 +215,6 @@ function ssStateAt(t: string, p: number, e: number): TcpState | undefined {
   if (name !== undefined && t.startsWith(name, p)) return name;
   // Other spellings (netstat's CLOSE_WAIT, UNKNOWN) are rare: the slow path is fine for them.
   return toTcpState(t.slice(p, e));
-}
-
-function isWildcardHost(t: string, hs: number, he: number): boolean {
-  const n = he - hs;
-  if (n === 1) return t.charCodeAt(hs) === Char.Star;
-  if (n === 2) return t.startsWith('::', hs);
-  return n === 7 && t.startsWith('0.0.0.0', hs);
-}
-
-function skipWs(t: string, p: number, end: number): number {
-  while (p < end) {
-    const c = t.charCodeAt(p);
-    if (c !== Char.Space && c !== Char.Tab && c !== Char.Cr) break;
-    p++;
-  }
-  return p;
-}
-
-function tokenEnd(t: string, p: number, end: number): number {
-  while (p < end) {
-    const c = t.charCodeAt(p);
-    if (c === Char.Space || c === Char.Tab || c === Char.Cr) break;
-    p++;
-  }
-  return p;
-}
-
-/** Decimal digits in [a, b) as a number; -1 when empty or not all digits. */
-function readUint(t: string, a: number, b: number): number {
-  if (a >= b || b - a > 15) return -1;
-  let n = 0;
-  for (let i = a; i < b; i++) {
-    const c = t.charCodeAt(i) - Char.Zero;
-    if (c < 0 || c > 9) return -1;
-    n = n * 10 + c;
-  }
-  return n;
 }
 
 /**
@@ -407,6 +254,3 @@ function readUsers(t: string, p: number, end: number): ProcessRef[] {
   return out.length === 0 ? NO_PROCESSES : out;
 }
 
-function isDigit(c: number): boolean {
-  return c >= Char.Zero && c <= Char.Nine;
-}

@@ -16,8 +16,10 @@
 export interface TranscriptBlock {
   /** The command after the prompt; null for output shown without one. */
   command: string | null;
-  /** Output lines, without the prompt line. */
-  lines: string[];
+  /** The output, without the prompt line: one slice of the transcript, lines joined by `\n`. */
+  body: string;
+  /** 1-based line number of the block's first output line in the transcript, for messages. */
+  line: number;
 }
 
 export interface SplitTranscript {
@@ -34,47 +36,103 @@ const USER_PROMPT = /^\s*\[?([A-Za-z_][\w.-]*)@([A-Za-z0-9][\w.-]*)(?:[: ][^#$\]
 const BARE_PROMPT = /^\s*[#$]\s+((?:sudo\s+)?(?:ss|netstat|nstat|sysctl|cat|ps|uname|hostname|uptime|grep|awk|watch|lsof|conntrack|ip|tcpdump|strace|for|id|date|sort|head|tail)\b.*)$/;
 const FENCE = /^\s*(```|~~~)/;
 
-/** Splits the transcript into output blocks. Never throws. */
+/**
+ * Splits the transcript into output blocks. Never throws.
+ *
+ * Hands each block out as one slice of the text: a saved million-line listing is one block, so it
+ * must cost a few native scans, not a million strings or a JavaScript loop per line. Only lines
+ * that could be a prompt or a fence (found by searching for `@ # $ \` ~`) are looked at.
+ */
 export function splitTranscript(text: string): SplitTranscript {
-  const lines = text.split(/\r?\n/);
-  const fenced = lines.some((l) => FENCE.test(l));
+  const fenced = (text.includes('```') || text.includes('~~~')) && hasFenceLine(text);
   const blocks: TranscriptBlock[] = [];
   let hostname: string | null = null;
   let user: string | null = null;
   let inFence = !fenced;
-  let current: TranscriptBlock | null = null;
-
-  const close = () => {
-    if (current && (current.lines.length > 0 || current.command !== null)) blocks.push(current);
-    current = null;
+  let command: string | null = null;
+  let open = false;
+  let bodyStart = 0;
+  let bodyLine = 1;
+  // Line numbers, counted forward only as far as needed.
+  let counted = 0;
+  let countedLine = 1;
+  const lineAt = (offset: number): number => {
+    for (let nl = text.indexOf('\n', counted); nl !== -1 && nl < offset; nl = text.indexOf('\n', counted)) {
+      countedLine++;
+      counted = nl + 1;
+    }
+    return countedLine;
   };
 
-  for (const line of lines) {
+  const close = (end: number) => {
+    if (open) {
+      const body = text.slice(bodyStart, Math.max(bodyStart, end - 1));
+      if (/\S/.test(body)) blocks.push({ command, body, line: bodyLine });
+    }
+    open = false;
+  };
+  /** Opens a block whose output starts at offset `from`. */
+  const start = (cmd: string | null, from: number) => {
+    command = cmd;
+    open = true;
+    bodyStart = from;
+    bodyLine = lineAt(from);
+  };
+
+  let pos = 0;
+  for (const c of candidateLines(text)) {
+    // Lines before the candidate are output.
+    if (pos < c && inFence && !open) start(null, pos);
+    let end = text.indexOf('\n', c);
+    if (end === -1) end = text.length;
+    const next = end + 1;
+    pos = next;
+    const line = text.slice(c, end);
     if (FENCE.test(line)) {
-      close();
+      close(c);
       inFence = !inFence;
-      if (inFence) current = { command: null, lines: [] };
+      if (inFence) start(null, next);
       continue;
     }
-    if (!inFence) continue;
-    const prompt = USER_PROMPT.exec(line);
+    const prompt = inFence ? USER_PROMPT.exec(line) : null;
     if (prompt) {
-      close();
+      close(c);
       user = prompt[1] ?? user;
       hostname = prompt[2] ?? hostname;
-      const command = prompt[3]?.trim() ?? '';
-      current = command === '' ? { command: null, lines: [] } : { command, lines: [] };
+      const cmd = prompt[3]?.trim() ?? '';
+      start(cmd === '' ? null : cmd, next);
       continue;
     }
-    const bare = BARE_PROMPT.exec(line);
+    const bare = inFence ? BARE_PROMPT.exec(line) : null;
     if (bare) {
-      close();
-      current = { command: (bare[1] as string).trim(), lines: [] };
+      close(c);
+      start((bare[1] as string).trim(), next);
       continue;
     }
-    current ??= { command: null, lines: [] };
-    current.lines.push(line);
+    if (inFence && !open) start(null, c);
   }
-  close();
-  return { blocks: blocks.filter((b) => b.lines.some((l) => l.trim() !== '')), hostname, user };
+  if (pos < text.length && inFence && !open) start(null, pos);
+  close(text.length + 1);
+  return { blocks, hostname, user };
+}
+
+/**
+ * Offsets of the lines that could be a fence or a prompt, ascending: those whose first
+ * non-blank character is one of `` ` ~ # $ ``, or with an `@` within 40 characters of it.
+ */
+function candidateLines(text: string): number[] {
+  const starts = new Set<number>();
+  for (const ch of ['@', '#', '$', '`', '~']) {
+    for (let i = text.indexOf(ch); i !== -1; i = text.indexOf(ch, i + 1)) {
+      const lineStart = text.lastIndexOf('\n', i) + 1;
+      let p = lineStart;
+      while (p < i && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) p++;
+      if (ch === '@' ? i - p < 40 : p === i) starts.add(lineStart);
+    }
+  }
+  return [...starts].sort((x, y) => x - y);
+}
+
+function hasFenceLine(text: string): boolean {
+  return /^\s*(```|~~~)/m.test(text);
 }

@@ -5,6 +5,7 @@
  *     ss -antp | grep "31493"                 → ss listing, owners, only sockets mentioning 31493
  *     ss -nltp | awk '{ if ($2 > 0) print $0 }' → ss listeners, filtered
  *     netstat -n | awk '/^tcp/ {++S[$NF]} …'   → state tally
+ *     netstat -tanp                            → netstat socket table, owners
  *
  * The command is only read, never run.
  */
@@ -12,7 +13,7 @@ import type { TcpState } from '../domain/snapshot.js';
 import { psColumnsForFlags } from './ps.js';
 import { toTcpState } from './tcp-state.js';
 
-export type CommandKind = 'ss' | 'counters' | 'sysctl' | 'state-tally' | 'ps' | 'proc-net-tcp' | 'kernel' | 'hostname' | 'other';
+export type CommandKind = 'ss' | 'netstat' | 'counters' | 'sysctl' | 'state-tally' | 'ps' | 'proc-net-tcp' | 'kernel' | 'hostname' | 'other';
 
 export interface CommandInfo {
   kind: CommandKind;
@@ -28,11 +29,13 @@ export interface CommandInfo {
   filtered: boolean;
   /** ps: columns before the command, from the flags. */
   psColumns: number | null;
+  /** nstat without `-a`: values are increments since nstat's previous run, not totals since boot. */
+  increments: boolean;
 }
 
 /** What a command line prints, and how it was filtered. */
 export function readCommand(command: string): CommandInfo {
-  const info: CommandInfo = { kind: 'other', listenOnly: false, owners: false, state: null, ports: null, filtered: false, psColumns: null };
+  const info: CommandInfo = { kind: 'other', listenOnly: false, owners: false, state: null, ports: null, filtered: false, psColumns: null, increments: false };
   const stages = splitPipeline(command).map((s) => words(s.replace(/^sudo\s+/, '')));
   const [first, ...rest] = stages;
   if (!first || first.length === 0) return info;
@@ -54,9 +57,18 @@ export function readCommand(command: string): CommandInfo {
     case 'netstat':
       if (flags.includes('s')) info.kind = 'counters';
       else if (rest.some((s) => s[0] === 'awk' && s.join(' ').includes('[$NF]'))) return { ...info, kind: 'state-tally' };
+      else {
+        info.kind = 'netstat';
+        info.listenOnly = flags.includes('l');
+        info.owners = flags.includes('p');
+        // Without -a (or -l) netstat leaves the listeners out: the table is not the whole one.
+        if (!flags.includes('a') && !info.listenOnly) info.filtered = true;
+      }
       break;
     case 'nstat':
       info.kind = 'counters';
+      // nstat keeps its last reading in a history file and prints the change since then unless -a.
+      info.increments = !flags.includes('a');
       break;
     case 'cat':
     case 'head':

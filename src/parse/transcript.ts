@@ -1,15 +1,19 @@
 /**
  * Builds a Snapshot from a free-form terminal transcript: an incident report, a chat paste, a
- * runbook log. Each block of output is read by the command that printed it (`ss -antp | grep
- * 31493`), or, when shown without a prompt, by what it looks like (a run of `k = v` lines is
- * sysctl, a `netstat -s` excerpt is counters).
+ * runbook log, or a saved file with one or several outputs and no prompts. Each block of output is
+ * read by the command that printed it (`ss -antp | grep 31493`), or, when shown without one, by
+ * what its lines look like (see content-runs.ts): an `ss` or `netstat` listing, /proc/net/tcp,
+ * sysctls, counters, a state tally.
  *
  * What a transcript cannot tell is left unknown rather than guessed: samples have no time
  * (`atSec: null`), and the socket table covers only the ports the investigator grepped for.
+ * Every line not read is counted, per block (`transcript:ss at line 12`), with examples.
  */
-import type { Coverage, CounterSample, ListenSample, ParseIssue, ProcessInfo, Snapshot, Socket, TcpState } from '../domain/snapshot.js';
+import { COUNTED_ONLY_STATES, type CollectionNote, type Coverage, type CounterSample, type ListenSample, type ParseIssue, type ProcessInfo, type Snapshot, type Socket, type TcpState } from '../domain/snapshot.js';
+import { splitByContent } from './content-runs.js';
 import { parseCounters } from './counters.js';
-import { mergeIssues } from './parse-issue.js';
+import { parseNetstat } from './netstat.js';
+import { createIssue, mergeIssues, skipLine } from './parse-issue.js';
 import { parseProcNetTcp } from './proc-net-tcp.js';
 import { parsePs } from './ps.js';
 import { socketKey } from './socket-key.js';
@@ -24,15 +28,25 @@ export interface TranscriptOptions {
   node?: string;
 }
 
-/** Share of a prompt-less block's lines one parser must read for the block to count as that kind. */
-const RECOGNISED_SHARE = 0.6;
+/**
+ * ESTAB and TIME-WAIT are only counted here too: a saved listing can hold a million of them, and
+ * no rule reads more of them than their number (see {@link COUNTED_ONLY_STATES}).
+ */
+const COUNT_ONLY: ReadonlySet<TcpState> = new Set(COUNTED_ONLY_STATES);
+
+/** One socket listing read from a block. */
+interface TableBlock {
+  sockets: Socket[];
+  counts: Partial<Record<TcpState, number>>;
+  coverage: Coverage;
+}
 
 interface Assembly {
-  table: Map<string, Socket>;
-  /** Coverage of each table block, combined at the end. */
-  coverages: Coverage[];
+  tables: TableBlock[];
   ownersKnown: boolean;
   listenSamples: ListenSample[];
+  /** netstat listeners, whose backlog netstat does not print: settled once the whole input is read. */
+  backlogUnknown: Socket[];
   counterSamples: CounterSample[];
   sysctl: Record<string, string>;
   stateTotals: Partial<Record<TcpState, number>> | null;
@@ -40,16 +54,18 @@ interface Assembly {
   kernel: string | null;
   hostname: string | null;
   issues: ParseIssue[];
+  notes: CollectionNote[];
+  serviceNames: Map<string, number>;
 }
 
-/** Reads a transcript into a Snapshot. Never throws: unreadable lines are counted per source. */
+/** Reads a transcript into a Snapshot. Never throws: unreadable lines are counted per block. */
 export function parseTranscript(text: string, opts: TranscriptOptions = {}): Snapshot {
   const split = splitTranscript(text);
   const a: Assembly = {
-    table: new Map(),
-    coverages: [],
+    tables: [],
     ownersKnown: true,
     listenSamples: [],
+    backlogUnknown: [],
     counterSamples: [],
     sysctl: {},
     stateTotals: null,
@@ -57,19 +73,26 @@ export function parseTranscript(text: string, opts: TranscriptOptions = {}): Sna
     kernel: null,
     hostname: split.hostname,
     issues: [],
+    notes: [],
+    serviceNames: new Map(),
   };
   for (const block of split.blocks) {
-    if (block.command === null) readUnlabelled(block, a);
-    else readLabelled(block, readCommand(block.command), a);
+    const cmd = block.command === null ? null : readCommand(block.command);
+    if (cmd === null || cmd.kind === 'other') readByContent(block, cmd === null, a);
+    else readLabelled(block, cmd, a);
   }
+  settleBacklogs(a);
 
-  const sockets = [...a.table.values()];
-  for (const s of [...sockets, ...a.listenSamples.flatMap((l) => l.listeners)]) {
+  const table = combineTables(a.tables);
+  for (const s of [...table.sockets, ...a.listenSamples.flatMap((l) => l.listeners)]) {
     for (const p of s.processes) a.processes[p.pid] ??= { pid: p.pid, name: p.name, cmdline: null };
   }
-  const notes = [];
   if (a.counterSamples.length > 1) {
-    notes.push({ source: 'transcript', message: 'the counter readings in the transcript carry no time: changes are shown, rates are unknown' });
+    a.notes.push({ source: 'transcript', message: 'the counter readings in the transcript carry no time: changes are shown, rates are unknown' });
+  }
+  if (a.serviceNames.size > 0) {
+    const names = [...a.serviceNames].sort((x, y) => x[1] - y[1]).map(([name, port]) => `${name} = ${port}`);
+    a.notes.push({ source: 'transcript', message: `ports were printed as service names (no -n) and read with the standard table: ${names.join(', ')}` });
   }
   return {
     meta: {
@@ -82,112 +105,248 @@ export function parseTranscript(text: string, opts: TranscriptOptions = {}): Sna
       uid: split.user === 'root' ? 0 : null,
       source: 'transcript',
     },
-    // A transcript is small: every socket is kept, none only counted.
-    sockets: { sockets, counts: countByState(sockets), countedOnly: [], coverage: combineCoverage(a.coverages), ownersKnown: a.coverages.length > 0 && a.ownersKnown },
+    sockets: { ...table, countedOnly: COUNTED_ONLY_STATES, ownersKnown: a.tables.length > 0 && a.ownersKnown },
     stateTotals: a.stateTotals,
     listenSamples: a.listenSamples,
     counterSamples: a.counterSamples,
     sysctl: a.sysctl,
     processes: a.processes,
-    notes,
+    notes: a.notes,
     parseIssues: mergeIssues(a.issues).filter((i) => i.skipped > 0),
   };
 }
 
+const sourceName = (kind: string, line: number) => `transcript:${kind} at line ${line}`;
+
 function readLabelled(block: TranscriptBlock, cmd: CommandInfo, a: Assembly): void {
-  const body = block.lines.join('\n');
+  const body = block.body;
+  const source = sourceName(cmd.kind, block.line);
   switch (cmd.kind) {
     case 'ss': {
-      const parsed = parseSs(body, 'transcript:ss', { defaultState: cmd.state ?? 'UNKNOWN' });
+      const parsed = parseSs(body, source, { defaultState: cmd.state ?? 'UNKNOWN', countOnly: cmd.listenOnly ? undefined : COUNT_ONLY });
       a.issues.push(parsed.issue);
+      for (const [name, port] of parsed.serviceNames) a.serviceNames.set(name, port);
       if (cmd.listenOnly) {
         // A listener listing, whole or filtered (`awk '$2 > 0'`), is one more reading of the listen queues.
         a.listenSamples.push({ atSec: null, listeners: parsed.sockets.filter((s) => s.state === 'LISTEN') });
         return;
       }
-      const coverage: Coverage = cmd.filtered ? { kind: 'partial' } : cmd.ports ? { kind: 'ports', ports: cmd.ports } : { kind: 'full' };
-      addToTable(parsed.sockets, coverage, cmd.owners || parsed.ownersSeen, a);
+      addTable(parsed, labelledCoverage(cmd), cmd.owners || parsed.ownersSeen, a);
       return;
     }
+    case 'netstat':
+      return addNetstat(body, source, labelledCoverage(cmd), cmd.listenOnly, cmd.owners, a);
     case 'proc-net-tcp': {
-      const parsed = parseProcNetTcp(body, 'transcript:proc-net-tcp');
+      const parsed = parseProcNetTcp(body, source, { countOnly: COUNT_ONLY });
       a.issues.push(parsed.issue);
-      addToTable(parsed.sockets, cmd.filtered || cmd.ports ? { kind: 'partial' } : { kind: 'full' }, false, a);
+      addProcListeners(parsed.sockets, a);
+      addTable(parsed, cmd.filtered || cmd.ports ? { kind: 'partial' } : { kind: 'full' }, false, a);
       return;
     }
     case 'counters':
-      return addCounters(body, a);
+      return addCounters(body, source, cmd.increments, a);
     case 'sysctl':
-      return addSysctl(body, a);
-    case 'state-tally': {
-      const parsed = parseStateTally(body, 'transcript:state-tally');
-      a.issues.push(parsed.issue);
-      if (Object.keys(parsed.totals).length > 0) a.stateTotals = parsed.totals;
-      return;
-    }
+      return addSysctl(body, source, a);
+    case 'state-tally':
+      return addTally(body, source, a);
     case 'ps': {
-      const parsed = parsePs(body, cmd.psColumns, 'transcript:ps');
+      const parsed = parsePs(body, cmd.psColumns, source);
       a.issues.push(parsed.issue);
       for (const p of Object.values(parsed.processes)) a.processes[p.pid] ??= p;
       return;
     }
     case 'kernel':
-      a.kernel = firstLine(block) ?? a.kernel;
+      a.kernel = firstWord(body) ?? a.kernel;
       return;
     case 'hostname':
-      a.hostname = firstLine(block) ?? a.hostname;
+      a.hostname = firstWord(body) ?? a.hostname;
       return;
     case 'other':
       return;
   }
 }
 
-/** A block shown without its command: recognised by the parser that reads most of its lines. */
-function readUnlabelled(block: TranscriptBlock, a: Assembly): void {
-  const body = block.lines.join('\n');
-  const lines = block.lines.filter((l) => l.trim() !== '' && !/^\s*\.+\s*$/.test(l)).length;
-  const enough = (n: number) => n >= Math.max(1, lines * RECOGNISED_SHARE);
-
-  const sysctl = parseSysctl(body, 'transcript:sysctl');
-  if (enough(Object.keys(sysctl.values).length)) return addSysctl(body, a);
-  const ss = parseSs(body, 'transcript:ss');
-  if (enough(ss.sockets.length)) {
-    a.issues.push(ss.issue);
-    if (ss.sockets.every((s) => s.state === 'LISTEN')) a.listenSamples.push({ atSec: null, listeners: ss.sockets });
-    else addToTable(ss.sockets, { kind: 'partial' }, ss.ownersSeen, a);
-    return;
-  }
-  const tally = parseStateTally(body, 'transcript:state-tally');
-  if (enough(Object.keys(tally.totals).length)) {
-    a.stateTotals = tally.totals;
-    return;
-  }
-  const counters = parseCounters(body, 'transcript:counters');
-  if (enough(Object.keys(counters.values).length)) return addCounters(body, a);
+function labelledCoverage(cmd: CommandInfo): Coverage {
+  return cmd.filtered ? { kind: 'partial' } : cmd.ports ? { kind: 'ports', ports: cmd.ports } : { kind: 'full' };
 }
 
-function addCounters(body: string, a: Assembly): void {
-  const parsed = parseCounters(body, 'transcript:counters');
+/**
+ * A block shown without its command (or after one we do not know, like `cat saved.txt`): cut into
+ * runs by content, each read by its parser. Lines of no known kind count as skipped when the block
+ * had no command; after a command we do not read they are that command's own output. A listing saved with its header counts as the whole
+ * table; without one it may be a grep's excerpt, so it is partial.
+ */
+function readByContent(block: TranscriptBlock, unlabelled: boolean, a: Assembly): void {
+  for (const run of splitByContent(block.body)) {
+    const line = block.line + run.line - 1;
+    const source = sourceName(run.kind ?? 'unrecognised', line);
+    const coverage: Coverage = run.header ? { kind: 'full' } : { kind: 'partial' };
+    switch (run.kind) {
+      case null: {
+        // After a command we do not read (tcpdump, a stack dump), other output is expected: only
+        // output shown without any command was offered as something to read.
+        if (!unlabelled) break;
+        const issue = createIssue(source);
+        for (const l of run.text.split('\n')) if (l.trim() !== '') skipLine(issue, l);
+        a.issues.push(issue);
+        break;
+      }
+      case 'ss': {
+        const parsed = parseSs(run.text, source, { countOnly: COUNT_ONLY });
+        a.issues.push(parsed.issue);
+        for (const [name, port] of parsed.serviceNames) a.serviceNames.set(name, port);
+        const listenOnly = parsed.sockets.length > 0 && Object.keys(parsed.counts).every((s) => s === 'LISTEN');
+        if (listenOnly && a.tables.length > 0) a.listenSamples.push({ atSec: null, listeners: parsed.sockets });
+        else addTable(parsed, coverage, parsed.ownersSeen, a);
+        break;
+      }
+      case 'netstat': {
+        // netstat's own title says what it left out: `(w/o servers)`, `(only servers)`.
+        const title = /^Active Internet connections \(([^)]*)\)/m.exec(run.text)?.[1];
+        const listenOnly = title === 'only servers';
+        addNetstat(run.text, source, title === 'w/o servers' ? { kind: 'partial' } : coverage, listenOnly, false, a);
+        break;
+      }
+      case 'proc-net-tcp': {
+        const parsed = parseProcNetTcp(run.text, source, { countOnly: COUNT_ONLY });
+        a.issues.push(parsed.issue);
+        addProcListeners(parsed.sockets, a);
+        addTable(parsed, coverage, false, a);
+        break;
+      }
+      case 'sysctl':
+        addSysctl(run.text, source, a);
+        break;
+      case 'counters':
+        // nstat's `#kernel` output without its command: whether -a was given cannot be told.
+        addCounters(run.text, source, /^#kernel/m.test(run.text) ? null : false, a);
+        break;
+      case 'state-tally':
+        addTally(run.text, source, a);
+        break;
+    }
+  }
+}
+
+function addNetstat(body: string, source: string, coverage: Coverage, listenOnly: boolean, owners: boolean, a: Assembly): void {
+  const parsed = parseNetstat(body, source, { countOnly: COUNT_ONLY });
   a.issues.push(parsed.issue);
-  if (Object.keys(parsed.values).length > 0) a.counterSamples.push({ atSec: null, values: parsed.values });
+  for (const [name, port] of parsed.serviceNames) a.serviceNames.set(name, port);
+  for (const s of parsed.sockets) if (s.state === 'LISTEN') a.backlogUnknown.push(s);
+  if (listenOnly) {
+    a.listenSamples.push({ atSec: null, listeners: parsed.sockets.filter((s) => s.state === 'LISTEN') });
+    return;
+  }
+  addTable(parsed, coverage, owners || parsed.ownersSeen, a);
 }
 
-function addSysctl(body: string, a: Assembly): void {
-  const parsed = parseSysctl(body, 'transcript:sysctl');
+/** /proc/net/tcp prints no backlog either (see proc-net-tcp.ts): settled like netstat's. */
+function addProcListeners(sockets: Socket[], a: Assembly): void {
+  for (const s of sockets) if (s.state === 'LISTEN') a.backlogUnknown.push(s);
+}
+
+/**
+ * Gives listeners from netstat or /proc/net/tcp a backlog where one is known for sure: the same
+ * listener in an `ss` listing of this input (its Send-Q is the backlog), else
+ * net.core.somaxconn from this input (the largest backlog any listener can have, so only a surely
+ * full queue reads full). Otherwise the backlog is unknown and said so; the queue length is then
+ * shown as its own backlog, so no queue is called full on a guess.
+ */
+function settleBacklogs(a: Assembly): void {
+  if (a.backlogUnknown.length === 0) return;
+  const fromSs = new Map<string, number>();
+  const unknownSet = new Set(a.backlogUnknown);
+  for (const s of [...a.tables.flatMap((t) => t.sockets), ...a.listenSamples.flatMap((l) => l.listeners)]) {
+    if (s.state === 'LISTEN' && !unknownSet.has(s)) fromSs.set(`${s.localAddress} ${s.localPort}`, s.sendQ);
+  }
+  const somaxconn = Number(a.sysctl['net.core.somaxconn']);
+  let guessed = 0;
+  let capped = 0;
+  for (const s of a.backlogUnknown) {
+    const known = fromSs.get(`${s.localAddress} ${s.localPort}`);
+    if (known !== undefined) s.sendQ = known;
+    else if (somaxconn > 0) {
+      s.sendQ = somaxconn;
+      capped++;
+    } else {
+      s.sendQ = s.recvQ;
+      guessed++;
+    }
+  }
+  if (capped > 0) {
+    a.notes.push({ source: 'transcript', message: `netstat and /proc/net/tcp print no listen backlog: net.core.somaxconn (${somaxconn}) is taken as the backlog of ${capped === 1 ? '1 listener' : `${capped} listeners`}, so only a queue longer than that reads full` });
+  }
+  if (guessed > 0) {
+    a.notes.push({ source: 'transcript', message: `netstat and /proc/net/tcp print no listen backlog, and the input has neither an ss listing of the same listeners nor net.core.somaxconn: the backlog of ${guessed === 1 ? '1 listener' : `${guessed} listeners`} is unknown, so whether their accept queues are full is not judged (run \`ss -ltn\` to see it)` });
+  }
+}
+
+/** `increments`: true for nstat without -a, null when it cannot be told (nstat output without its command). */
+function addCounters(body: string, source: string, increments: boolean | null, a: Assembly): void {
+  const parsed = parseCounters(body, source);
+  a.issues.push(parsed.issue);
+  if (Object.keys(parsed.values).length === 0) return;
+  a.counterSamples.push({ atSec: null, values: parsed.values });
+  if (increments === true) {
+    a.notes.push({ source, message: 'nstat without -a prints increments since its previous run, not totals since boot: these counters are changes over an unknown time' });
+  } else if (increments === null) {
+    a.notes.push({ source, message: 'nstat output without its command: unless it was run with -a, its counters are increments since its previous run, not totals since boot' });
+  }
+}
+
+function addSysctl(body: string, source: string, a: Assembly): void {
+  const parsed = parseSysctl(body, source);
   a.issues.push(parsed.issue);
   Object.assign(a.sysctl, parsed.values);
 }
 
-/** Adds sockets seen in one block; the same socket in several blocks (same state and endpoints) is kept once. */
-function addToTable(sockets: Socket[], coverage: Coverage, owners: boolean, a: Assembly): void {
-  a.coverages.push(coverage);
+function addTally(body: string, source: string, a: Assembly): void {
+  const parsed = parseStateTally(body, source);
+  a.issues.push(parsed.issue);
+  if (Object.keys(parsed.totals).length > 0) a.stateTotals = parsed.totals;
+}
+
+function addTable(parsed: { sockets: Socket[]; counts: Partial<Record<TcpState, number>>; issue: ParseIssue }, coverage: Coverage, owners: boolean, a: Assembly): void {
+  if (Object.keys(parsed.counts).length === 0 && parsed.issue.skipped === 0) return;
+  a.tables.push({ sockets: parsed.sockets, counts: parsed.counts, coverage });
   a.ownersKnown &&= owners;
-  for (const s of sockets) {
-    const key = socketKey(s);
-    const seen = a.table.get(key);
-    if (!seen) a.table.set(key, s);
-    else if (seen.processes.length === 0 && s.processes.length > 0) seen.processes = s.processes;
+}
+
+/**
+ * One table from every listing in the input. Kept sockets seen in several listings (same state
+ * and endpoints) count once, the owner from whichever listing named one. Counted-only states
+ * (ESTAB, TIME-WAIT) have no addresses to match: listings of the same scope (the whole table
+ * twice, the same grep twice) are the same sockets, so the largest count is taken; listings of
+ * different ports add up.
+ */
+function combineTables(tables: TableBlock[]): { sockets: Socket[]; counts: Partial<Record<TcpState, number>>; coverage: Coverage } {
+  if (tables.length === 1) {
+    const only = tables[0] as TableBlock;
+    return { sockets: only.sockets, counts: only.counts, coverage: only.coverage };
   }
+  const byKey = new Map<string, Socket>();
+  for (const t of tables) {
+    for (const s of t.sockets) {
+      const key = socketKey(s);
+      const seen = byKey.get(key);
+      if (!seen) byKey.set(key, s);
+      else if (seen.processes.length === 0 && s.processes.length > 0) seen.processes = s.processes;
+    }
+  }
+  const sockets = [...byKey.values()];
+  const counts: Partial<Record<TcpState, number>> = {};
+  for (const s of sockets) counts[s.state] = (counts[s.state] ?? 0) + 1;
+  const coverage = combineCoverage(tables.map((t) => t.coverage));
+  for (const state of COUNTED_ONLY_STATES) {
+    const byScope = new Map<string, number>();
+    for (const t of tables) {
+      const scope = t.coverage.kind === 'ports' ? t.coverage.ports.join(',') : t.coverage.kind;
+      byScope.set(scope, Math.max(byScope.get(scope) ?? 0, t.counts[state] ?? 0));
+    }
+    const n = coverage.kind === 'full' ? (byScope.get('full') ?? 0) : [...byScope.values()].reduce((x, y) => x + y, 0);
+    if (n > 0) counts[state] = n;
+  }
+  return { sockets, counts, coverage };
 }
 
 /** Full if any block listed every socket; the union of ports if every block was a port grep; else partial. */
@@ -201,13 +360,8 @@ function combineCoverage(coverages: Coverage[]): Coverage {
   return { kind: 'partial' };
 }
 
-function firstLine(block: TranscriptBlock): string | null {
-  const line = block.lines.find((l) => l.trim() !== '')?.trim();
+function firstWord(body: string): string | null {
+  const line = body.split('\n').find((l) => l.trim() !== '')?.trim();
   return line && !/\s/.test(line) ? line : null;
 }
 
-function countByState(sockets: readonly Socket[]): Partial<Record<TcpState, number>> {
-  const counts: Partial<Record<TcpState, number>> = {};
-  for (const s of sockets) counts[s.state] = (counts[s.state] ?? 0) + 1;
-  return counts;
-}

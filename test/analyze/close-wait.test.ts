@@ -73,3 +73,21 @@ function analyzeWithOwners(ownersKnown: boolean, uid: number) {
   snap.sockets.ownersKnown = ownersKnown;
   return analyze(snap);
 }
+
+describe('close-wait-unread on a connection this node opened', () => {
+  const report = analyze(
+    new SnapshotBuilder()
+      .listener(8080, 0, { owner: APP, samples: [0] })
+      .socket('CLOSE-WAIT', 45123, '198.18.0.9', { recvQ: 2049, owner: APP, peerPort: 443 })
+      .build(),
+  );
+
+  it('says the process opened it, not that it accepted it', () => {
+    const [unread] = rules(report, 'close-wait-unread');
+    expect(unread?.title).toBe('1 CLOSE-WAIT socket on 1 outgoing connection hold 2048 unread bytes');
+    expect(unread?.detail).toContain('connections this node opened');
+    expect(unread?.detail).not.toContain('accepted');
+    expect(unread?.evidence).toEqual(['outgoing to :443: 1 socket, 2048 bytes unread; largest Recv-Q 2049 from 198.18.0.9:443']);
+    expect(unread?.ports).toEqual([]);
+  });
+});

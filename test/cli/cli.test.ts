@@ -46,6 +46,7 @@ describe('tcpcheck analyze', () => {
     const r = await runCli(['analyze', junk, '--format', 'json']);
     expect(r.code).toBe(3);
     expect((JSON.parse(r.stdout) as Report).exitCode).toBe(3);
+    expect(r.stderr).toContain('no socket listing read');
   });
 
   it('refuses an unknown format as a usage error (exit 3)', async () => {

@@ -86,7 +86,7 @@ describe('parseSs', () => {
   });
 
   it.each([
-    ['a service name instead of a port', 'ESTAB 0 0 10.0.0.1:ssh 10.0.0.2:5000'],
+    ['a name outside the standard services table', 'ESTAB 0 0 10.0.0.1:no-such-service 10.0.0.2:5000'],
     ['a port above 65535', 'ESTAB 0 0 10.0.0.1:70000 10.0.0.2:5000'],
     ['a missing peer', 'ESTAB 0 0 10.0.0.1:80'],
     ['a non-numeric queue', 'ESTAB x 0 10.0.0.1:80 10.0.0.2:5000'],

@@ -70,7 +70,9 @@ describe('parseTranscript', () => {
     ].join('\n');
     const snap = parseTranscript(text, { node: 'web-1' });
     expect(snap.meta.node).toBe('web-1');
-    expect(snap.sockets.sockets).toHaveLength(2);
+    // ESTAB is only counted; the listing and the grep's excerpt are the same socket, counted once.
+    expect(snap.sockets.sockets.map((s) => s.state)).toEqual(['LISTEN']);
+    expect(snap.sockets.counts).toEqual({ LISTEN: 1, ESTAB: 1 });
     expect(snap.sockets.coverage).toEqual({ kind: 'full' });
     expect(snap.sockets.ownersKnown).toBe(false);
   });

@@ -7,6 +7,9 @@ import { tableSize } from '../context.js';
 import { finding, type Rule } from '../rule.js';
 import { listWords, plural } from '../words.js';
 
+/** Sources that are socket listings (bundle sections and transcript blocks), or output of no known kind. */
+const LISTING_SOURCE = /(?:^|[:\s])(?:ss|ss-all|ss-owned|ss-listen2|netstat|proc-net-tcp|unrecognised)(?:$|\s)/;
+
 export const collectionGap: Rule = {
   id: 'collection-gap',
   needs: [],
@@ -27,13 +30,17 @@ export const collectionGap: Rule = {
     const skipped = snap.parseIssues.filter((i) => i.skipped > 0);
     if (skipped.length > 0) {
       const total = skipped.reduce((sum, i) => sum + i.skipped, 0);
+      // A socket listing read in part can hide the very listener that is full: never "healthy" then.
+      const listing = skipped.some((i) => LISTING_SOURCE.test(i.source));
       out.push(
         finding({
           rule: 'collection-gap',
-          severity: 'info',
+          severity: listing ? 'warning' : 'info',
           facts: { source: 'parse', counts: Object.fromEntries(skipped.map((i) => [i.source, i.skipped])) },
           title: `${plural(total, 'line')} could not be read in ${listWords(skipped.map((i) => i.source))}`,
-          detail: 'These lines matched no known format and were skipped; the rest was analyzed.',
+          detail: listing
+            ? 'Lines of a socket listing matched no known format and were skipped: the sockets on them are missing from this report, so it cannot say the node is healthy.'
+            : 'These lines matched no known format and were skipped; the rest was analyzed.',
           evidence: skipped.flatMap((i) => [`${i.source}: ${i.skipped} skipped`, ...i.examples.slice(0, 2).map((e) => `  e.g. ${e}`)]),
           recommendation: 'If a listing you expected is missing from the report, check it is printed in a format `ss`, `netstat` or `sysctl` produce.',
         }),

@@ -8,6 +8,19 @@ import { diagnose } from '../../../jobs/diagnose.js';
 import { parseFormat } from '../options.js';
 import { reportFailure, type Format } from '../output.js';
 import { createStdoutSink } from '../../deliver/stdout.js';
+import { ExitCode, type Report } from '../../domain/report.js';
+
+/** True when no socket, listener or state tally was read: a report would have nothing to say. */
+function nothingRead(report: Report): boolean {
+  return report.exitCode === ExitCode.failed && report.listeners.length === 0 && Object.keys(report.states).length === 0;
+}
+
+/** One line saying what was expected, and how much was there instead. */
+function unreadableMessage(report: Report): string {
+  const skipped = Object.values(report.skipped).reduce((a, b) => a + b, 0);
+  const seen = skipped > 0 ? `${skipped} line${skipped === 1 ? '' : 's'} matched none of them` : 'it holds none of them';
+  return `no socket listing read: expected Linux ss, netstat or /proc/net/tcp output (saved, or in a terminal transcript) or a --save bundle; ${seen}`;
+}
 
 export function registerAnalyze(program: Command): void {
   program
@@ -19,6 +32,14 @@ export function registerAnalyze(program: Command): void {
     .action(async (path: string, opts: { format: Format; node?: string }) => {
       try {
         const { report } = await diagnose({ kind: 'path', path, node: opts.node });
+        if (nothingRead(report)) {
+          process.stderr.write(`tcpcheck analyze: ${path}: ${unreadableMessage(report)}\n`);
+          // Scripts asking for json or markdown still get the report (exit code 3 in it too).
+          if (opts.format === 'text') {
+            process.exitCode = ExitCode.failed;
+            return;
+          }
+        }
         await createStdoutSink({ format: opts.format }).deliver({ report, raw: null });
         process.exitCode = report.exitCode;
       } catch (err) {
