@@ -26,13 +26,13 @@ export function buildListenerViews(snapshot: Snapshot): ListenerView[] {
         port: s.localPort,
         process: null,
         acceptQueue: s.recvQ,
-        backlog: s.sendQ,
+        backlog: s.backlogUnknown ? null : s.sendQ,
         acceptQueueSamples: [],
         status: 'empty',
         flagged: false,
       };
       view.acceptQueue = s.recvQ;
-      view.backlog = s.sendQ;
+      view.backlog = s.backlogUnknown ? null : s.sendQ;
       view.acceptQueueSamples.push(s.recvQ);
       const owner = s.processes[0];
       if (!view.process && owner) view.process = { name: owner.name, pid: owner.pid };
@@ -63,7 +63,7 @@ export function flagListeners(listeners: ListenerView[], findings: readonly Find
 
 /** The queue holds backlog+1 connections: one more than Send-Q means no room. */
 export function isFull(l: ListenerView): boolean {
-  return l.acceptQueue > l.backlog;
+  return l.backlog !== null && l.acceptQueue > l.backlog;
 }
 
 /**

@@ -73,7 +73,8 @@ export interface ListenerView {
   process: { name: string; pid: number } | null;
   /** Accept-queue length in the last sample. */
   acceptQueue: number;
-  backlog: number;
+  /** null when the input printed none (netstat, /proc/net/tcp with nothing to settle it). */
+  backlog: number | null;
   /** Accept-queue length per sample, oldest first. */
   acceptQueueSamples: number[];
   /** `full`: no room (Recv-Q > Send-Q); `backlogged`: connections waiting now or in a sample; `empty`. */

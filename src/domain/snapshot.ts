@@ -32,6 +32,11 @@ export interface Socket {
   recvQ: number;
   /** LISTEN: the backlog (min(listen() argument, somaxconn)). Others: bytes sent and not yet acknowledged. */
   sendQ: number;
+  /**
+   * LISTEN from a source that prints no backlog (netstat, /proc/net/tcp) with nothing in the input
+   * to settle it: `sendQ` is then only the queue length, and the backlog is unknown.
+   */
+  backlogUnknown?: true;
   localAddress: string;
   localPort: number;
   /** `*` for a wildcard peer (listeners). An IPv4-mapped IPv6 address (`::ffff:1.2.3.4`) is reduced to `1.2.3.4`. */

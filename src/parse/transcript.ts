@@ -270,6 +270,7 @@ function settleBacklogs(a: Assembly): void {
       capped++;
     } else {
       s.sendQ = s.recvQ;
+      s.backlogUnknown = true;
       guessed++;
     }
   }

@@ -72,7 +72,7 @@ export function ownerCell(l: ListenerView): string {
 
 /** `129/128 full`, `72/128`. */
 export function queueCell(l: ListenerView): string {
-  return `${l.acceptQueue}/${l.backlog}${l.status === 'full' ? ' full' : ''}`;
+  return `${l.acceptQueue}/${l.backlog ?? '?'}${l.status === 'full' ? ' full' : ''}`;
 }
 
 /** `+849`, `+849 (169.8/s)`, or `-` with one sample. */

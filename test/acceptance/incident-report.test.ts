@@ -29,7 +29,7 @@ describe('tcpcheck analyze on the incident report', () => {
   });
 
   it('names the owner kube-proxy pid 1515', () => {
-    const full = report.listeners.filter((l) => l.acceptQueue > l.backlog);
+    const full = report.listeners.filter((l) => l.status === 'full');
     expect(full.map((l) => l.process)).toEqual(Array(3).fill({ name: 'kube-proxy', pid: 1515 }));
     expect(byRule('accept-queue-full')[0]?.title).toContain('kube-proxy (pid 1515)');
   });

@@ -12,7 +12,7 @@ import { ownersOfListeners } from '../facts.js';
 /** One line of evidence per listener: what `ss -ltn` shows, with its samples and owner. */
 export function listenerEvidence(l: ListenerView): string {
   const samples = l.acceptQueueSamples.length > 1 ? ` (samples ${l.acceptQueueSamples.join(' → ')})` : '';
-  return `LISTEN ${endpoint(l.address, l.port)} Recv-Q ${l.acceptQueue} Send-Q ${l.backlog}${samples}, owner ${l.process ? describeOwner([l.process]) : 'unknown'}`;
+  return `LISTEN ${endpoint(l.address, l.port)} Recv-Q ${l.acceptQueue} Send-Q ${l.backlog ?? '? (not printed)'}${samples}, owner ${l.process ? describeOwner([l.process]) : 'unknown'}`;
 }
 
 /** Distinct owners of some listeners, in words. */

@@ -87,7 +87,7 @@ export const kubeProxyNodeportTrap: Rule = {
 };
 
 function describePort(l: ListenerView, closeWait: number): string {
-  const queue = `${l.port}: accept queue ${l.acceptQueue}/${l.backlog}${isFull(l) ? ' (full)' : ''}`;
+  const queue = `${l.port}: accept queue ${l.acceptQueue}/${l.backlog ?? '?'}${isFull(l) ? ' (full)' : ''}`;
   if (closeWait === 0) return queue;
   const tell = closeWait === l.acceptQueue ? ' = queue length: nothing is accepted' : '';
   return `${queue}, ${plural(closeWait, 'CLOSE-WAIT socket')} seen${tell}`;
