@@ -2,6 +2,7 @@
  * The typed picture of one node that the parsers build and the rules read.
  * Pure data: no I/O, no clock. Everything a rule needs is here; nothing here is formatted.
  */
+import type { ClusterView } from './cluster.js';
 
 /** TCP states as `ss` names them. `netstat` spellings (`CLOSE_WAIT`) and `/proc/net/tcp` hex codes are normalised to these. */
 export type TcpState =
@@ -146,4 +147,9 @@ export interface Snapshot {
   processes: Record<number, ProcessInfo>;
   notes: CollectionNote[];
   parseIssues: ParseIssue[];
+  /**
+   * What the Kubernetes API said about the cluster around this node; absent when the cluster
+   * source is not configured (the report is then exactly the node's own).
+   */
+  cluster?: ClusterView;
 }
