@@ -9,7 +9,7 @@ import { ApiException, KubeConfig, Observable, type ConfigurationOptions, type R
 import { configInvalid, ErrorCode, TcpcheckError } from '../../errors.js';
 
 /** Where a pod's service-account token is mounted; its presence means "running in a cluster". */
-const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+export const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
 export interface KubeCredentials {
   /** Path of a kubeconfig; `~/` is expanded. */
