@@ -7,6 +7,7 @@ import type { Snapshot } from '../domain/snapshot.js';
 import { buildContext } from './context.js';
 import { pickReportedCounters } from './counters.js';
 import { flagListeners } from './listeners.js';
+import { namePeers } from './peer-names.js';
 import { buildPeerViews } from './peers.js';
 import { runRules } from './rule.js';
 import { RULES } from './rules/index.js';
@@ -15,6 +16,8 @@ import { buildVerdict, linkCauses, sortFindings } from './verdict.js';
 /** Analyzes one node's snapshot: findings (causes first), the views renderers show, the verdict and exit code. */
 export function analyze(snapshot: Snapshot): Report {
   const ctx = buildContext(snapshot);
+  const cluster = snapshot.cluster;
+  const peerViews = buildPeerViews(snapshot.sockets.sockets);
   const findings = runRules(ctx, RULES);
   linkCauses(findings);
   const sorted = sortFindings(findings);
@@ -34,7 +37,7 @@ export function analyze(snapshot: Snapshot): Report {
     source: snapshot.meta.source,
     states: ctx.states,
     listeners: ctx.listeners,
-    peers: buildPeerViews(snapshot.sockets.sockets),
+    peers: cluster?.status === 'read' ? namePeers(peerViews, cluster.context) : peerViews,
     counters: pickReportedCounters(ctx.counters),
     sysctl,
     findings: sorted,

@@ -8,7 +8,9 @@ import { closeWaitUnread } from './close-wait-unread.js';
 import { collectionGap } from './collection-gap.js';
 import { conntrackNearMax } from './conntrack-near-max.js';
 import { kubeProxyNodeportTrap } from './kube-proxy-nodeport-trap.js';
+import { kubeProxyRulesMissing } from './kube-proxy-rules-missing.js';
 import { listenOverflow } from './listen-overflow.js';
+import { nodeportLocalPolicy } from './nodeport-local-policy.js';
 import { outputTampered } from './output-tampered.js';
 import { retransmissionRate } from './retransmission-rate.js';
 import { socketMemoryPressure } from './socket-memory-pressure.js';
@@ -19,6 +21,8 @@ import { timeWaitPressure } from './time-wait-pressure.js';
 
 export const RULES: readonly Rule[] = [
   kubeProxyNodeportTrap,
+  kubeProxyRulesMissing,
+  nodeportLocalPolicy,
   acceptQueueFull,
   acceptQueueBacklog,
   listenOverflow,
