@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter } from 'node:path';
 import type { ClusterSettings } from '../config/cluster-schema.js';
-import { IN_CLUSTER_TOKEN, type KubeCredentials } from '../collect/kube/kube-client.js';
+import { IN_CLUSTER_TOKEN } from '../collect/kube/in-cluster.js';
+import type { KubeCredentials } from '../collect/kube/kube-client.js';
 
 /** True when the cluster source should be read; see the module comment. */
 export function clusterEnabled(cluster: Pick<ClusterSettings, 'enabled'>, kube: KubeCredentials, env: NodeJS.ProcessEnv = process.env): boolean {
