@@ -24,7 +24,7 @@ interface Grant {
 }
 
 const docs = parseAllDocuments(readFileSync(new URL('../../deploy/rbac/cluster-context.yaml', import.meta.url), 'utf8')).map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace?: string }; rules?: Rule[] });
-const grants: Grant[] = docs.flatMap((d) => (d.kind === 'ClusterRole' ? d.rules!.map((rule) => ({ namespace: null, rule })) : d.kind === 'Role' ? d.rules!.map((rule) => ({ namespace: d.metadata.namespace!, rule })) : []));
+const grants: Grant[] = docs.flatMap((d): Grant[] => (d.kind === 'ClusterRole' ? d.rules!.map((rule) => ({ namespace: null, rule })) : d.kind === 'Role' ? d.rules!.map((rule) => ({ namespace: d.metadata.namespace!, rule })) : []));
 
 /** A recorded GET as RBAC sees it: verb, API group, resource, namespace, name. */
 function attributes(call: RecordedCall) {
