@@ -8,6 +8,7 @@ import { buildContext } from './context.js';
 import { pickReportedCounters } from './counters.js';
 import { flagListeners } from './listeners.js';
 import { namePeers } from './peer-names.js';
+import { analyzePods } from './pod-findings.js';
 import { buildPeerViews } from './peers.js';
 import { runRules } from './rule.js';
 import { RULES } from './rules/index.js';
@@ -20,6 +21,8 @@ export function analyze(snapshot: Snapshot): Report {
   const peerViews = buildPeerViews(snapshot.sockets.sockets);
   const findings = runRules(ctx, RULES);
   linkCauses(findings);
+  // After the node's causes are linked: a pod's findings are linked only among themselves.
+  findings.push(...analyzePods(snapshot));
   const sorted = sortFindings(findings);
   const { verdict, exitCode } = buildVerdict(ctx, sorted);
   const flaggedPorts = flagListeners(ctx.listeners, sorted);

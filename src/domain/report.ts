@@ -18,6 +18,7 @@ export type RuleId =
   | 'kube-proxy-nodeport-trap'
   | 'kube-proxy-rules-missing'
   | 'nodeport-local-policy'
+  | 'cpu-throttling'
   | 'somaxconn-low'
   | 'sysctl-audit'
   | 'time-wait-pressure'

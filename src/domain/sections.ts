@@ -56,6 +56,43 @@ export interface SectionSpec {
   required?: boolean;
 }
 
+/** Pod network namespaces entered at most, and the time the walk may take in all and per namespace (seconds). */
+export const POD_NETNS_CAP = { namespaces: 64, totalSec: 15, perNamespaceSec: 5 } as const;
+
+/**
+ * Pod cgroups (kubelet's cgroupfs and systemd drivers, cgroup v1 and v2): directories named after
+ * the pod UID under kubepods, with their CFS bandwidth files. find does not follow symlinks, so a
+ * v1 `cpu -> cpu,cpuacct` link does not list a pod twice. At most 512 pods.
+ */
+const POD_CGROUPS_SH = `find /sys/fs/cgroup -maxdepth 5 -type d -name '*pod*' 2>/dev/null |
+    grep -E 'kubepods.*pod[0-9a-f]{8}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12}(\\.slice)?$' | head -n 512 |
+    while read -r d; do
+      [ -r "$d/cpu.stat" ] || continue
+      echo "cgroup $d"
+      sed 's/^/cpu.stat /' "$d/cpu.stat"
+      for f in cpu.max cpu.cfs_quota_us cpu.cfs_period_us; do [ -r "$d/$f" ] && echo "$f $(cat "$d/$f")"; done
+    done
+  return 0`;
+
+/**
+ * Pod network namespaces, whose sockets the node's ss cannot see: one process per distinct
+ * namespace whose cgroup is a pod's, entered once (network namespace only, so ss -p still reads the
+ * node's /proc and names owners by host pid), within {@link POD_NETNS_CAP}.
+ */
+const POD_NETNS_SH = `for c in nsenter timeout stat; do command -v $c >/dev/null 2>&1 || { echo "$c not found" >&2; return 1; }; done
+  hn=$(stat -L -c %i /proc/self/ns/net) || return 1
+  n=0; t0=$(date +%s)
+  for e in $(stat -L -c '%i:%n' /proc/[0-9]*/ns/net 2>/dev/null | awk -F: -v h="$hn" '$1 != h && !s[$1]++'); do
+    p=\${e#*:/proc/}; p=\${p%%/*}
+    grep -q kubepods "/proc/$p/cgroup" 2>/dev/null || continue
+    if [ $n -ge ${POD_NETNS_CAP.namespaces} ] || [ $(( $(date +%s) - t0 )) -ge ${POD_NETNS_CAP.totalSec} ]; then echo "cap $n"; break; fi
+    n=$((n+1))
+    echo "netns net:[\${e%%:*}] pid $p"
+    sed 's/^/cgroup /' "/proc/$p/cgroup"
+    timeout ${POD_NETNS_CAP.perNamespaceSec} nsenter -t "$p" -n ss -tanp $H state listening state close-wait state syn-recv 2>/dev/null | sed 's/^/ss /'
+  done
+  return 0`;
+
 /**
  * The plan's sections, in the order the script prints them and the splitter expects them.
  * `ss -p` walks every process's file descriptors, so owners are asked for once (`$O`, read before
@@ -122,9 +159,12 @@ export const PLAN_SECTIONS = [
     when: 'no-ss',
     sh: `cat /proc/net/tcp; [ -r /proc/net/tcp6 ] && cat /proc/net/tcp6; return 0`,
   },
+  { name: 'pod-cgroups-1', reads: 'pod cgroups (cpu.stat)', sample: 'first', sh: POD_CGROUPS_SH },
+  { name: 'pod-netns', reads: 'sockets inside pod network namespaces (nsenter ss)', sample: 'first', when: 'ss', sh: POD_NETNS_SH },
   { name: 'counters-2', reads: 'kernel counters, second sample', sample: 'second', required: true, sh: 'cat /proc/net/netstat /proc/net/snmp' },
   { name: 'ss-listen-2', reads: 'listen sockets, second sample (ss -ltn)', sample: 'second', when: 'ss', sh: 'ss -ltn $H' },
   { name: 'sockstat', reads: 'socket summary (/proc/net/sockstat)', sample: 'second', sh: 'cat /proc/net/sockstat' },
+  { name: 'pod-cgroups-2', reads: 'pod cgroups (cpu.stat), second sample', sample: 'second', sh: POD_CGROUPS_SH },
 ] as const satisfies readonly SectionSpec[];
 
 /** A section name of the plan. */
@@ -142,6 +182,9 @@ export const Sections = {
   counters2: 'counters-2',
   ssListen2: 'ss-listen-2',
   sockstat: 'sockstat',
+  podCgroups1: 'pod-cgroups-1',
+  podNetns: 'pod-netns',
+  podCgroups2: 'pod-cgroups-2',
 } as const satisfies Record<string, SectionName>;
 
 /** What a section reads, in words; the name itself for sections not in the table. */

@@ -12,13 +12,7 @@
  * cpu.max 20000 100000                       (v2; "max 100000" means no limit)
  * ```
  */
-
-export interface CpuStat {
-  nrPeriods: number;
-  nrThrottled: number;
-  /** Time throttled, in microseconds (v1's nanoseconds converted). */
-  throttledUsec: number;
-}
+import type { CpuStat } from '../domain/snapshot.js';
 
 export interface CpuBandwidth {
   stat: CpuStat | null;

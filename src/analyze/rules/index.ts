@@ -7,6 +7,7 @@ import { closeWaitUnaccepted } from './close-wait-unaccepted.js';
 import { closeWaitUnread } from './close-wait-unread.js';
 import { collectionGap } from './collection-gap.js';
 import { conntrackNearMax } from './conntrack-near-max.js';
+import { cpuThrottling } from './cpu-throttling.js';
 import { kubeProxyNodeportTrap } from './kube-proxy-nodeport-trap.js';
 import { kubeProxyRulesMissing } from './kube-proxy-rules-missing.js';
 import { listenOverflow } from './listen-overflow.js';
@@ -38,4 +39,5 @@ export const RULES: readonly Rule[] = [
   retransmissionRate,
   collectionGap,
   outputTampered,
+  cpuThrottling,
 ];

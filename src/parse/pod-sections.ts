@@ -1,0 +1,92 @@
+/**
+ * The plan's pod sections. `pod-cgroups-1` / `pod-cgroups-2`: each pod cgroup's CFS files, under
+ * a `cgroup` header line:
+ *
+ * ```
+ * cgroup /sys/fs/cgroup/cpu,cpuacct/kubepods/burstable/pod0b7c3f4e-1d2a-4c5b-9e8f-7a6b5c4d3e2f
+ * cpu.stat nr_periods 4211
+ * cpu.cfs_quota_us 20000
+ * ```
+ *
+ * `pod-netns`: each pod network namespace entered once, its process's /proc/PID/cgroup and what
+ * `ss -tanp` printed inside it; `cap N` when the walk stopped at its namespace or time cap:
+ *
+ * ```
+ * netns net:[4026532890] pid 4242
+ * cgroup 0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod0b7c3f4e_1d2a_4c5b_9e8f_7a6b5c4d3e2f.slice/cri-containerd-3f1c.scope
+ * ss CLOSE-WAIT 1 0 198.18.7.10:8080 198.18.7.2:41234 users:(("neo-web",pid=4242,fd=12))
+ * ```
+ */
+import type { PodCpu, PodNetns } from '../domain/snapshot.js';
+import type { ParseIssue, TcpState } from '../domain/snapshot.js';
+import { podUidFromCgroup, podUidFromProcCgroup } from './cgroup-pod.js';
+import { parseCpuBandwidth, type CpuBandwidth } from './cpu-stat.js';
+import { createIssue, skipLine } from './parse-issue.js';
+import { parseSs } from './ss.js';
+
+export interface PodCgroupReading {
+  podUid: string;
+  cgroup: string;
+  bandwidth: CpuBandwidth;
+}
+
+/** Reads a `pod-cgroups-N` section; cgroups whose path names no pod are skipped as lines. */
+export function parsePodCgroups(text: string, source: string): { cgroups: PodCgroupReading[]; issue: ParseIssue } {
+  const issue = createIssue(source);
+  const groups: { cgroup: string; lines: string[] }[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    if (line.startsWith('cgroup ')) groups.push({ cgroup: line.slice(7).trim(), lines: [] });
+    else if (groups.length > 0 && /^cpu\.\S+ /.test(line)) groups.at(-1)!.lines.push(line);
+    else skipLine(issue, line);
+  }
+  const cgroups: PodCgroupReading[] = [];
+  const seen = new Set<string>();
+  for (const g of groups) {
+    const podUid = podUidFromCgroup(g.cgroup);
+    if (!podUid) {
+      skipLine(issue, `cgroup ${g.cgroup}`);
+      continue;
+    }
+    // One reading per pod: a v1 node can show the same pod under more than one hierarchy.
+    if (seen.has(podUid)) continue;
+    seen.add(podUid);
+    cgroups.push({ podUid, cgroup: g.cgroup, bandwidth: parseCpuBandwidth(g.lines) });
+  }
+  return { cgroups, issue };
+}
+
+/** Pairs the two cgroup samples by pod: counters from both, the limit from the later one. */
+export function pairPodCpu(first: readonly PodCgroupReading[], second: readonly PodCgroupReading[]): PodCpu[] {
+  const later = new Map(second.map((r) => [r.podUid, r]));
+  return first.map((r) => {
+    const s = later.get(r.podUid);
+    return { podUid: r.podUid, cgroup: r.cgroup, limitCores: (s ?? r).bandwidth.limitCores, first: r.bandwidth.stat, second: s?.bandwidth.stat ?? null };
+  });
+}
+
+const OWNED: ReadonlySet<TcpState> = new Set(['LISTEN', 'CLOSE-WAIT', 'SYN-RECV']);
+
+/** Reads the `pod-netns` section. */
+export function parsePodNetns(text: string, source: string): { netns: PodNetns[]; capped: boolean; issues: ParseIssue[] } {
+  const issue = createIssue(source);
+  const entries: { netns: string; pid: number; cgroup: string[]; ss: string[] }[] = [];
+  let capped = false;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const head = /^netns (\S+) pid (\d+)$/.exec(line);
+    const current = entries.at(-1);
+    if (head) entries.push({ netns: head[1]!, pid: Number(head[2]), cgroup: [], ss: [] });
+    else if (/^cap \d+$/.test(line)) capped = true;
+    else if (current && line.startsWith('cgroup ')) current.cgroup.push(line.slice(7));
+    else if (current && line.startsWith('ss ')) current.ss.push(line.slice(3));
+    else skipLine(issue, line);
+  }
+  const issues = [issue];
+  const netns = entries.map((e) => {
+    const ss = parseSs(e.ss.join('\n'), source);
+    issues.push(ss.issue);
+    return { netns: e.netns, pid: e.pid, podUid: podUidFromProcCgroup(e.cgroup.join('\n')), sockets: ss.sockets.filter((s) => OWNED.has(s.state)) };
+  });
+  return { netns, capped, issues };
+}
