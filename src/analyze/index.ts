@@ -25,7 +25,11 @@ export function analyze(snapshot: Snapshot): Report {
   findings.push(...analyzePods(snapshot));
   const sorted = sortFindings(findings);
   const { verdict, exitCode } = buildVerdict(ctx, sorted);
-  const flaggedPorts = flagListeners(ctx.listeners, sorted);
+  // Ports of findings inside pods are the pods' own, not the node's listeners.
+  const flaggedPorts = flagListeners(
+    ctx.listeners,
+    sorted.filter((f) => f.facts.pod === undefined),
+  );
   const skipped: Record<string, number> = {};
   for (const issue of snapshot.parseIssues) if (issue.skipped > 0) skipped[issue.source] = (skipped[issue.source] ?? 0) + issue.skipped;
   const sysctl: Record<string, string> = {};

@@ -60,7 +60,9 @@ export function buildVerdict(ctx: AnalysisContext, findings: readonly Finding[])
       exitCode: ExitCode.healthy,
     };
   }
-  const by = (rule: RuleId) => findings.filter((f) => f.rule === rule);
+  // The headline counts the node's own queues and sockets; findings inside pods (facts.pod) only
+  // set the severity, or lead the headline when nothing on the node does.
+  const by = (rule: RuleId) => findings.filter((f) => f.rule === rule && f.facts.pod === undefined);
   const parts: string[] = [];
   // Said first: every other part of the headline rests on output that was tampered with.
   if (by('output-tampered').length > 0) parts.push('output tampered or corrupted');

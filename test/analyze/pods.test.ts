@@ -65,9 +65,9 @@ describe('cpu-throttling', () => {
     const report = analyze(nodeWith(leakingPod(UID), named));
     const [t] = report.findings.filter((f) => f.rule === 'cpu-throttling');
     expect(t?.title).toBe('1 pod CPU-throttled in more than 25.0% of periods: shop/neo-web-7d9f-abcde (80.0%, limit 0.1 CPU)');
-    expect(t?.ports).toEqual([8080]);
+    expect(t?.ports).toEqual([]);
     expect(t?.detail).toContain('the owner is throttled, so it accepts slowly');
-    expect(t?.facts.pods).toEqual([{ pod: 'shop/neo-web-7d9f-abcde', podUid: UID, periods: 50, throttled: 40, share: 0.8, throttledSec: 2.5, limitCores: 0.1 }]);
+    expect(t?.facts.pods).toEqual([{ pod: 'shop/neo-web-7d9f-abcde', podUid: UID, periods: 50, throttled: 40, share: 0.8, throttledSec: 2.5, limitCores: 0.1, backloggedPorts: [8080] }]);
   });
 
   it.each([
@@ -80,5 +80,16 @@ describe('cpu-throttling', () => {
 
   it('says nothing without pod data', () => {
     expect(analyze(new SnapshotBuilder().build()).findings.filter((f) => f.rule === 'cpu-throttling')).toEqual([]);
+  });
+});
+
+describe('pod findings beside the node', () => {
+  it("do not flag the node's own listener on the same port, nor count in the node's headline", () => {
+    const snap = new SnapshotBuilder().listener(8080, 0, { owner: { name: 'nginx', pid: 900, fd: 6 } }).with({ pods: leakingPod(UID) }).build();
+    const report = analyze(snap);
+    expect(report.findings.some((f) => f.rule === 'close-wait-leak' && f.ports.includes(8080))).toBe(true);
+    expect(report.flaggedPorts).not.toContain(8080);
+    expect(report.listeners.find((l) => l.port === 8080)?.flagged).toBe(false);
+    expect(report.verdict.headline).not.toMatch(/^\d+ CLOSE-WAIT/);
   });
 });

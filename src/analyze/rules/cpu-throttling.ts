@@ -52,12 +52,11 @@ export const cpuThrottling: Rule = {
       if (ns.podUid && ports.length > 0) backlogged.set(ns.podUid, [...(backlogged.get(ns.podUid) ?? []), ...ports]);
     }
     const slowOwners = flagged.filter((t) => backlogged.has(t.pod.podUid));
-    const ports = sortPorts(slowOwners.flatMap((t) => backlogged.get(t.pod.podUid)!));
     return [
       finding({
         rule: 'cpu-throttling',
         severity: 'warning',
-        ports,
+        // Node-wide: the listeners a throttled pod owns are its own (facts.pods[].backloggedPorts), not the node's.
         title: `${plural(flagged.length, 'pod')} CPU-throttled in more than ${percent(THROTTLED_SHARE_WARN)} of periods: ${listWords(flagged.map((t) => `${label(t)} (${percent(t.share)}, ${cores(t.pod.limitCores)})`), 5)}`,
         detail:
           'CFS bandwidth control stops a cgroup for the rest of each period (100 ms by default) once it has used its quota, so work that could run waits for the next period, even on an idle node. ' +
@@ -70,7 +69,16 @@ export const cpuThrottling: Rule = {
         commands: flagged.slice(0, 5).map((t) => `cat ${/^[A-Za-z0-9/,._:-]+$/.test(t.pod.cgroup) ? t.pod.cgroup : 'CGROUP'}/cpu.stat`),
         facts: {
           counts: { pods: flagged.length },
-          pods: flagged.map((t) => ({ pod: label(t), podUid: t.pod.podUid, periods: t.periods, throttled: t.throttled, share: Number(t.share.toFixed(4)), throttledSec: Number(t.throttledSec.toFixed(3)), limitCores: t.pod.limitCores })),
+          pods: flagged.map((t) => ({
+            pod: label(t),
+            podUid: t.pod.podUid,
+            periods: t.periods,
+            throttled: t.throttled,
+            share: Number(t.share.toFixed(4)),
+            throttledSec: Number(t.throttledSec.toFixed(3)),
+            limitCores: t.pod.limitCores,
+            backloggedPorts: sortPorts(backlogged.get(t.pod.podUid) ?? []),
+          })),
         },
       }),
     ];
