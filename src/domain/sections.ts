@@ -75,21 +75,29 @@ const POD_CGROUPS_SH = `find /sys/fs/cgroup -maxdepth 5 -type d -name '*pod*' 2>
   return 0`;
 
 /**
- * Pod network namespaces, whose sockets the node's ss cannot see: one process per distinct
- * namespace whose cgroup is a pod's, entered once (network namespace only, so ss -p still reads the
- * node's /proc and names owners by host pid), within {@link POD_NETNS_CAP}.
+ * Pod network namespaces, whose sockets the node's ss cannot see: each distinct namespace whose
+ * first process's cgroup is a pod's is entered once (network namespace only) for `ss -tane`, within
+ * {@link POD_NETNS_CAP}. Owners come from the socket inodes in the fd tables of that namespace's
+ * processes only: `ss -p` would walk every process on the node once per pod. comm is hex, as in
+ * the owners section.
  */
 const POD_NETNS_SH = `for c in nsenter timeout stat; do command -v $c >/dev/null 2>&1 || { echo "$c not found" >&2; return 1; }; done
   hn=$(stat -L -c %i /proc/self/ns/net) || return 1
+  L=$(stat -L -c '%i %n' /proc/[0-9]*/ns/net 2>/dev/null | awk -v h="$hn" '$1 != h { sub("^/proc/", "", $2); sub("/.*", "", $2); print $1, $2 }')
   n=0; t0=$(date +%s)
-  for e in $(stat -L -c '%i:%n' /proc/[0-9]*/ns/net 2>/dev/null | awk -F: -v h="$hn" '$1 != h && !s[$1]++'); do
-    p=\${e#*:/proc/}; p=\${p%%/*}
+  for i in $(printf '%s\\n' "$L" | awk '!s[$1]++ { print $1 }'); do
+    ps=$(printf '%s\\n' "$L" | awk -v i="$i" '$1 == i { print $2 }')
+    p=\${ps%%[!0-9]*}
     grep -q kubepods "/proc/$p/cgroup" 2>/dev/null || continue
     if [ $n -ge ${POD_NETNS_CAP.namespaces} ] || [ $(( $(date +%s) - t0 )) -ge ${POD_NETNS_CAP.totalSec} ]; then echo "cap $n"; break; fi
     n=$((n+1))
-    echo "netns net:[\${e%%:*}] pid $p"
+    echo "netns net:[$i] pid $p"
     sed 's/^/cgroup /' "/proc/$p/cgroup"
-    timeout ${POD_NETNS_CAP.perNamespaceSec} nsenter -t "$p" -n ss -tanp $H state listening state close-wait state syn-recv 2>/dev/null | sed 's/^/ss /'
+    timeout ${POD_NETNS_CAP.perNamespaceSec} nsenter -t "$p" -n ss -tane $H state listening state close-wait state syn-recv 2>/dev/null | sed 's/^/ss /'
+    for q in $ps; do
+      f=$(ls -l "/proc/$q/fd" 2>/dev/null | sed -n 's/.* \\([0-9]*\\) -> socket:\\[\\([0-9]*\\)\\]$/\\1:\\2/p' | tr '\\n' ' ')
+      [ -n "$f" ] && [ -r "/proc/$q/comm" ] && echo "owner $q $(hex < "/proc/$q/comm") $f"
+    done
   done
   return 0`;
 

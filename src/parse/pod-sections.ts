@@ -8,21 +8,23 @@
  * cpu.cfs_quota_us 20000
  * ```
  *
- * `pod-netns`: each pod network namespace entered once, its process's /proc/PID/cgroup and what
- * `ss -tanp` printed inside it; `cap N` when the walk stopped at its namespace or time cap:
+ * `pod-netns`: each pod network namespace entered once, its process's /proc/PID/cgroup, what
+ * `ss -tane` printed inside it, and the socket inodes (`fd:inode`) each of its processes holds,
+ * with the process's comm in hex; `cap N` when the walk stopped at its namespace or time cap:
  *
  * ```
  * netns net:[4026532890] pid 4242
  * cgroup 0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod0b7c3f4e_1d2a_4c5b_9e8f_7a6b5c4d3e2f.slice/cri-containerd-3f1c.scope
- * ss CLOSE-WAIT 1 0 198.18.7.10:8080 198.18.7.2:41234 users:(("neo-web",pid=4242,fd=12))
+ * ss CLOSE-WAIT 1 0 198.18.7.10:8080 198.18.7.2:41234 ino:1453990 sk:6283 cgroup:/ <->
+ * owner 4242 6e656f2d7765620a 12:1453990 3:1453771
  * ```
  */
-import type { PodCpu, PodNetns } from '../domain/snapshot.js';
-import type { ParseIssue, TcpState } from '../domain/snapshot.js';
+import type { ParseIssue, PodCpu, PodNetns, ProcessRef, Socket, TcpState } from '../domain/snapshot.js';
 import { podUidFromCgroup, podUidFromProcCgroup } from './cgroup-pod.js';
 import { parseCpuBandwidth, type CpuBandwidth } from './cpu-stat.js';
 import { createIssue, skipLine } from './parse-issue.js';
 import { parseSs } from './ss.js';
+import { decodeHex, printable } from './untrusted-text.js';
 
 export interface PodCgroupReading {
   podUid: string;
@@ -67,26 +69,60 @@ export function pairPodCpu(first: readonly PodCgroupReading[], second: readonly 
 
 const OWNED: ReadonlySet<TcpState> = new Set(['LISTEN', 'CLOSE-WAIT', 'SYN-RECV']);
 
+/** `ss -e` prints the socket's inode as `ino:N`. */
+const INODE = /(?:^|\s)ino:(\d+)(?:\s|$)/;
+
+interface NetnsEntry {
+  netns: string;
+  pid: number;
+  cgroup: string[];
+  ss: string[];
+  /** Socket inode → its owners. */
+  owners: Map<string, ProcessRef[]>;
+}
+
+/** Reads an `owner PID COMM-HEX FD:INODE…` line into the entry's inode map; false when it is not one. */
+function readOwner(line: string, entry: NetnsEntry): boolean {
+  const m = /^owner (\d+) ([0-9a-f]*)((?: \d+:\d+)+) ?$/.exec(line);
+  const comm = m ? decodeHex(m[2]!) : null;
+  if (!m || comm === null) return false;
+  const pid = Number(m[1]);
+  const name = printable(comm.toString('utf8').trim());
+  for (const pair of m[3]!.trim().split(' ')) {
+    const [fd, inode] = pair.split(':') as [string, string];
+    entry.owners.set(inode, [...(entry.owners.get(inode) ?? []), { name, pid, fd: Number(fd) }]);
+  }
+  return true;
+}
+
 /** Reads the `pod-netns` section. */
 export function parsePodNetns(text: string, source: string): { netns: PodNetns[]; capped: boolean; issues: ParseIssue[] } {
   const issue = createIssue(source);
-  const entries: { netns: string; pid: number; cgroup: string[]; ss: string[] }[] = [];
+  const entries: NetnsEntry[] = [];
   let capped = false;
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     const head = /^netns (\S+) pid (\d+)$/.exec(line);
     const current = entries.at(-1);
-    if (head) entries.push({ netns: head[1]!, pid: Number(head[2]), cgroup: [], ss: [] });
+    if (head) entries.push({ netns: head[1]!, pid: Number(head[2]), cgroup: [], ss: [], owners: new Map() });
     else if (/^cap \d+$/.test(line)) capped = true;
     else if (current && line.startsWith('cgroup ')) current.cgroup.push(line.slice(7));
     else if (current && line.startsWith('ss ')) current.ss.push(line.slice(3));
-    else skipLine(issue, line);
+    else if (!current || !readOwner(line, current)) skipLine(issue, line);
   }
   const issues = [issue];
   const netns = entries.map((e) => {
-    const ss = parseSs(e.ss.join('\n'), source);
-    issues.push(ss.issue);
-    return { netns: e.netns, pid: e.pid, podUid: podUidFromProcCgroup(e.cgroup.join('\n')), sockets: ss.sockets.filter((s) => OWNED.has(s.state)) };
+    const sockets: Socket[] = [];
+    // Line by line (a pod has few sockets): each socket is tied to its own line's inode.
+    for (const line of e.ss) {
+      const parsed = parseSs(line, source);
+      issues.push(parsed.issue);
+      const socket = parsed.sockets[0];
+      if (!socket || !OWNED.has(socket.state)) continue;
+      const inode = INODE.exec(line)?.[1];
+      sockets.push(inode && e.owners.has(inode) ? { ...socket, processes: e.owners.get(inode)! } : socket);
+    }
+    return { netns: e.netns, pid: e.pid, podUid: podUidFromProcCgroup(e.cgroup.join('\n')), sockets };
   });
   return { netns, capped, issues };
 }
