@@ -20,15 +20,14 @@ export function openClusterSource(cluster: ClusterSettings, kube: KubeCredential
   if (!clusterEnabled(cluster, kube, env)) return null;
   return {
     read: async (signal) => {
-      // The Kubernetes client is heavy: loaded only when a cluster is actually read.
-      const [{ loadKubeConfig }, { readCluster }] = await Promise.all([import('../collect/kube/kube-client.js'), import('./read-cluster.js')]);
-      let kc;
       try {
-        kc = loadKubeConfig(kube, env);
+        // The Kubernetes client is heavy: loaded only when a cluster is actually read.
+        const [{ loadKubeConfig }, { readCluster }] = await Promise.all([import('../collect/kube/kube-client.js'), import('./read-cluster.js')]);
+        return await readCluster(loadKubeConfig(kube, env), { timeoutMs: cluster.timeoutMs, pageSize: cluster.pageSize, signal });
       } catch (err) {
+        // A kubeconfig that cannot be loaded (or anything else) costs the cluster context, never the node's report.
         return { status: 'unread', resources: RESOURCES, reason: (err as Error).message };
       }
-      return readCluster(kc, { timeoutMs: cluster.timeoutMs, pageSize: cluster.pageSize, signal });
     },
   };
 }
