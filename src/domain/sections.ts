@@ -78,8 +78,8 @@ const POD_CGROUPS_SH = `find /sys/fs/cgroup -maxdepth 5 -type d -name '*pod*' 2>
  * Pod network namespaces, whose sockets the node's ss cannot see: each distinct namespace whose
  * first process's cgroup is a pod's is entered once (network namespace only) for `ss -tane`, within
  * {@link POD_NETNS_CAP}. Owners come from the socket inodes in the fd tables of that namespace's
- * processes only: `ss -p` would walk every process on the node once per pod. comm is hex, as in
- * the owners section.
+ * processes only: `ss -p` would walk every process on the node once per pod. comm and
+ * /proc/PID/cgroup (a privileged process names its cgroups) are hex, as in the owners section.
  */
 const POD_NETNS_SH = `for c in nsenter timeout stat; do command -v $c >/dev/null 2>&1 || { echo "$c not found" >&2; return 1; }; done
   hn=$(stat -L -c %i /proc/self/ns/net) || return 1
@@ -92,7 +92,7 @@ const POD_NETNS_SH = `for c in nsenter timeout stat; do command -v $c >/dev/null
     if [ $n -ge ${POD_NETNS_CAP.namespaces} ] || [ $(( $(date +%s) - t0 )) -ge ${POD_NETNS_CAP.totalSec} ]; then echo "cap $n"; break; fi
     n=$((n+1))
     echo "netns net:[$i] pid $p"
-    sed 's/^/cgroup /' "/proc/$p/cgroup"
+    echo "cgroup-hex $(hex < "/proc/$p/cgroup")"
     timeout ${POD_NETNS_CAP.perNamespaceSec} nsenter -t "$p" -n ss -tane $H state listening state close-wait state syn-recv 2>/dev/null | sed 's/^/ss /'
     for q in $ps; do
       f=$(ls -l "/proc/$q/fd" 2>/dev/null | sed -n 's/.* \\([0-9]*\\) -> socket:\\[\\([0-9]*\\)\\]$/\\1:\\2/p' | tr '\\n' ' ')

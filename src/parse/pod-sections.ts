@@ -8,13 +8,13 @@
  * cpu.cfs_quota_us 20000
  * ```
  *
- * `pod-netns`: each pod network namespace entered once, its process's /proc/PID/cgroup, what
+ * `pod-netns`: each pod network namespace entered once, its process's /proc/PID/cgroup (in hex), what
  * `ss -tane` printed inside it, and the socket inodes (`fd:inode`) each of its processes holds,
  * with the process's comm in hex; `cap N` when the walk stopped at its namespace or time cap:
  *
  * ```
  * netns net:[4026532890] pid 4242
- * cgroup 0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod0b7c3f4e_1d2a_4c5b_9e8f_7a6b5c4d3e2f.slice/cri-containerd-3f1c.scope
+ * cgroup-hex 303a3a2f6b756265706f64732f627572737461626c652f706f64306237633366346528…0a
  * ss CLOSE-WAIT 1 0 198.18.7.10:8080 198.18.7.2:41234 ino:1453990 sk:6283 cgroup:/ <->
  * owner 4242 6e656f2d7765620a 12:1453990 3:1453771
  * ```
@@ -75,7 +75,7 @@ const INODE = /(?:^|\s)ino:(\d+)(?:\s|$)/;
 interface NetnsEntry {
   netns: string;
   pid: number;
-  cgroup: string[];
+  cgroup: string;
   ss: string[];
   /** Socket inode → its owners. */
   owners: Map<string, ProcessRef[]>;
@@ -104,9 +104,10 @@ export function parsePodNetns(text: string, source: string): { netns: PodNetns[]
     if (line.trim() === '') continue;
     const head = /^netns (\S+) pid (\d+)$/.exec(line);
     const current = entries.at(-1);
-    if (head) entries.push({ netns: head[1]!, pid: Number(head[2]), cgroup: [], ss: [], owners: new Map() });
+    const cgroup = current && line.startsWith('cgroup-hex ') ? decodeHex(line.slice(11).trim()) : null;
+    if (head) entries.push({ netns: head[1]!, pid: Number(head[2]), cgroup: '', ss: [], owners: new Map() });
     else if (/^cap \d+$/.test(line)) capped = true;
-    else if (current && line.startsWith('cgroup ')) current.cgroup.push(line.slice(7));
+    else if (current && cgroup) current.cgroup += cgroup.toString('utf8');
     else if (current && line.startsWith('ss ')) current.ss.push(line.slice(3));
     else if (!current || !readOwner(line, current)) skipLine(issue, line);
   }
@@ -122,7 +123,7 @@ export function parsePodNetns(text: string, source: string): { netns: PodNetns[]
       const inode = INODE.exec(line)?.[1];
       sockets.push(inode && e.owners.has(inode) ? { ...socket, processes: e.owners.get(inode)! } : socket);
     }
-    return { netns: e.netns, pid: e.pid, podUid: podUidFromProcCgroup(e.cgroup.join('\n')), sockets };
+    return { netns: e.netns, pid: e.pid, podUid: podUidFromProcCgroup(e.cgroup), sockets };
   });
   return { netns, capped, issues };
 }
