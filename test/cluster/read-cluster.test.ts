@@ -6,6 +6,7 @@ import { loadKubeConfig } from '../../src/collect/kube/kube-client.js';
 import { readCluster } from '../../src/cluster/read-cluster.js';
 import { startKubeDouble, type KubeDouble } from '../doubles/kube/server.js';
 import { shopCluster } from '../doubles/kube/shop-cluster.js';
+import { clusterContextGrantsWithout as grantsWithout } from '../helpers/cluster-grants.js';
 
 const NODE = { name: 'tck-node-a', netns: 'unused', internalIP: '198.18.200.1' };
 const PORTS = { empty: 31493, ready: 31494, local: 31495 };
@@ -75,7 +76,7 @@ describe('readCluster', () => {
     });
 
     it('says what RBAC forbade, and keeps what it allowed', async () => {
-      const limited = await startKubeDouble({ ...shopCluster(NODE, PORTS), forbid: ['pods'] });
+      const limited = await startKubeDouble({ ...shopCluster(NODE, PORTS), rbac: grantsWithout('pods') });
       try {
         const view = await readCluster(loadKubeConfig({ kubeconfig: limited.writeKubeconfig() }));
         expect(view.status).toBe('read');
@@ -87,7 +88,7 @@ describe('readCluster', () => {
     });
 
     it('is unread when EndpointSlices are forbidden', async () => {
-      const limited = await startKubeDouble({ ...shopCluster(NODE, PORTS), forbid: ['endpointslices'] });
+      const limited = await startKubeDouble({ ...shopCluster(NODE, PORTS), rbac: grantsWithout('endpointslices') });
       try {
         const view = await readCluster(loadKubeConfig({ kubeconfig: limited.writeKubeconfig() }));
         expect(view).toMatchObject({ status: 'unread', resources: ['endpointslices'] });

@@ -65,8 +65,6 @@ export interface KubeDoubleOptions {
   services?: ServiceSpec[];
   endpointSlices?: EndpointSliceSpec[];
   configMaps?: ConfigMapSpec[];
-  /** Resources (`services`, `endpointslices`, `pods`, `nodes`, `configmaps`) refused with 403, as RBAC does without a rule for them. */
-  forbid?: string[];
 }
 
 export interface RecordedCall {
@@ -276,8 +274,6 @@ export async function startKubeDouble(opts: KubeDoubleOptions): Promise<KubeDoub
     if (method === 'GET' && path === '/api/v1') return send(req, res, url, 200, coreResourceList);
     if (method === 'GET' && path === '/apis/discovery.k8s.io') return send(req, res, url, 200, { kind: 'APIGroup', apiVersion: 'v1', ...discoveryGroup });
     if (method === 'GET' && path === '/apis/discovery.k8s.io/v1') return send(req, res, url, 200, discoveryResourceList);
-    const forbidden = (resource: string, ns: string | null) =>
-      send(req, res, url, 403, statusFailure(403, 'Forbidden', `${resource} is forbidden: User "system:serviceaccount:tcpcheck:tcpcheck" cannot list resource "${resource}" in API group "${resource === 'endpointslices' ? 'discovery.k8s.io' : ''}" ${ns ? `in the namespace "${ns}"` : 'at the cluster scope'}`, { kind: resource }));
 
     let m: RegExpExecArray | null;
     const namespaces = new Set([...(opts.namespaces ?? ['default', 'kube-system', 'tcpcheck']), ...[...pods.keys()].map((k) => k.split('/')[0]!)]);
@@ -294,7 +290,6 @@ export async function startKubeDouble(opts: KubeDoubleOptions): Promise<KubeDoub
         const served = readOnly[resource!]!;
         if (served.group !== group) return send(req, res, url, 404, statusFailure(404, 'NotFound', 'the server could not find the requested resource'));
         const ns = nsPart === undefined ? null : decodeURIComponent(nsPart);
-        if (opts.forbid?.includes(resource!)) return forbidden(resource!, ns);
         if (namePart !== undefined) {
           const name = decodeURIComponent(namePart);
           const obj = ns === null ? undefined : served.store.get(`${ns}/${name}`);
@@ -305,7 +300,6 @@ export async function startKubeDouble(opts: KubeDoubleOptions): Promise<KubeDoub
         return send(req, res, url, 200, listOf(served.kind, select(served.kind, items, url), url, asTable, nowMs));
       }
       if (method === 'GET' && path === '/api/v1/nodes') {
-        if (opts.forbid?.includes('nodes')) return forbidden('nodes', null);
         return send(req, res, url, 200, listOf('Node', select('Node', [...nodeObjs.values()], url), url, asTable, nowMs));
       }
       if (method === 'GET' && (m = /^\/api\/v1\/nodes\/([^/]+)$/.exec(path))) {
@@ -315,7 +309,6 @@ export async function startKubeDouble(opts: KubeDoubleOptions): Promise<KubeDoub
       }
       if (method === 'GET' && (path === '/api/v1/pods' || (m = /^\/api\/v1\/namespaces\/([^/]+)\/pods$/.exec(path)))) {
         const ns = path === '/api/v1/pods' ? null : decodeURIComponent(m![1]!);
-        if (opts.forbid?.includes('pods')) return forbidden('pods', ns);
         const keys = [...pods.keys()].filter((k) => ns === null || k.startsWith(`${ns}/`));
         return send(req, res, url, 200, listOf('Pod', select('Pod', keys.map((k) => observe(k)!), url), url, asTable, nowMs));
       }
