@@ -3,7 +3,7 @@
  * directory or a file of output) or text → Report. `tcpcheck check`, `tcpcheck analyze`, the Slack
  * worker and the sweeps all call {@link diagnose}, so a terminal and Slack can never disagree.
  *
- *     collect (node's script)  →  RawBundle  ─┐
+ *     collect (node's script)  →  RawBundle  ─┐   (+ cluster context from the Kubernetes API, live nodes only)
  *     saved bundle / raw file  →  RawBundle  ─┼→ parse → Snapshot → analyze → Report
  *     transcript text          →  Snapshot  ──┘
  */
@@ -72,6 +72,19 @@ export function diagnoseBundle(bundle: RawBundle): Diagnosis {
   return { bundle, snapshot, report: analyze(snapshot) };
 }
 
+/**
+ * A live node: its plan and, when configured, the cluster context, read at the same time. The two
+ * meet in the Snapshot; the cluster never fails the diagnosis (what it could not read becomes a
+ * finding).
+ */
+async function diagnoseNode(node: OpenedNode, opts: DiagnoseOptions): Promise<Diagnosis> {
+  const [bundle, cluster] = await Promise.all([collectBundle(node, opts), node.cluster?.read(opts.signal)]);
+  if (opts.offThread) return { bundle, ...(await analyzeInThread(bundle, cluster)) };
+  const snapshot = buildSnapshot(bundle);
+  if (cluster) snapshot.cluster = cluster;
+  return { bundle, snapshot, report: analyze(snapshot) };
+}
+
 /** Text in either form: raw collection output (section markers) or a free-form transcript. */
 function diagnoseText(text: string, node: string | undefined, source: string): Diagnosis {
   const nonce = nonceOf(text);
@@ -88,10 +101,8 @@ function diagnoseText(text: string, node: string | undefined, source: string): D
 /** Diagnoses a node, a saved path or text. Throws coded errors (unreachable, timeout, input_invalid, …). */
 export async function diagnose(input: DiagnoseInput, opts: DiagnoseOptions = {}): Promise<Diagnosis> {
   switch (input.kind) {
-    case 'node': {
-      const bundle = await collectBundle(input.node, opts);
-      return opts.offThread ? { bundle, ...(await analyzeInThread(bundle)) } : diagnoseBundle(bundle);
-    }
+    case 'node':
+      return diagnoseNode(input.node, opts);
     case 'text':
       return diagnoseText(input.text, input.node, input.source ?? 'text');
     case 'path': {

@@ -7,6 +7,8 @@ import type { Snapshot } from '../domain/snapshot.js';
 import { buildContext } from './context.js';
 import { pickReportedCounters } from './counters.js';
 import { flagListeners } from './listeners.js';
+import { namePeers } from './peer-names.js';
+import { analyzePods } from './pod-findings.js';
 import { buildPeerViews } from './peers.js';
 import { runRules } from './rule.js';
 import { RULES } from './rules/index.js';
@@ -15,11 +17,19 @@ import { buildVerdict, linkCauses, sortFindings } from './verdict.js';
 /** Analyzes one node's snapshot: findings (causes first), the views renderers show, the verdict and exit code. */
 export function analyze(snapshot: Snapshot): Report {
   const ctx = buildContext(snapshot);
+  const cluster = snapshot.cluster;
+  const peerViews = buildPeerViews(snapshot.sockets.sockets);
   const findings = runRules(ctx, RULES);
   linkCauses(findings);
+  // After the node's causes are linked: a pod's findings are linked only among themselves.
+  findings.push(...analyzePods(snapshot));
   const sorted = sortFindings(findings);
   const { verdict, exitCode } = buildVerdict(ctx, sorted);
-  const flaggedPorts = flagListeners(ctx.listeners, sorted);
+  // Ports of findings inside pods are the pods' own, not the node's listeners.
+  const flaggedPorts = flagListeners(
+    ctx.listeners,
+    sorted.filter((f) => f.facts.pod === undefined),
+  );
   const skipped: Record<string, number> = {};
   for (const issue of snapshot.parseIssues) if (issue.skipped > 0) skipped[issue.source] = (skipped[issue.source] ?? 0) + issue.skipped;
   const sysctl: Record<string, string> = {};
@@ -34,7 +44,7 @@ export function analyze(snapshot: Snapshot): Report {
     source: snapshot.meta.source,
     states: ctx.states,
     listeners: ctx.listeners,
-    peers: buildPeerViews(snapshot.sockets.sockets),
+    peers: cluster?.status === 'read' ? namePeers(peerViews, cluster.context) : peerViews,
     counters: pickReportedCounters(ctx.counters),
     sysctl,
     findings: sorted,

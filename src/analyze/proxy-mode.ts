@@ -1,11 +1,13 @@
 /**
- * kube-proxy's proxy mode, read from its command line. Only userspace mode accepts connections
- * on NodePort sockets (it proxies them itself); iptables and ipvs modes (and nftables) open them
- * only to reserve the port and let DNAT rules carry the traffic.
+ * kube-proxy's proxy mode: from its ConfigMap (`kube-system/kube-proxy`, `mode:`) when the cluster
+ * was read, else from its command line. Only iptables and ipvs modes open NodePort sockets to
+ * reserve the ports and never accept on them (kubernetes/kubernetes#43212, #106713); userspace
+ * mode accepts and proxies itself, and nftables mode and eBPF replacements hold no such sockets.
  */
+import type { ClusterView } from '../domain/cluster.js';
 
 export interface ProxyMode {
-  /** `iptables`, `ipvs`, `userspace`, `nftables`, … or `unknown` when a config file sets it. */
+  /** `iptables`, `ipvs`, `userspace`, `nftables`, … or `unknown` when a config file sets it and it was not read. */
   mode: string;
   /** How the mode was found, in words for the evidence. */
   source: string;
@@ -19,12 +21,24 @@ export function readProxyMode(cmdline: string | null): ProxyMode {
     const value = flag[1] ?? '';
     return value === '' ? { mode: 'iptables', source: '--proxy-mode empty: iptables (the default)' } : { mode: value, source: `--proxy-mode=${value}` };
   }
-  // A --config file can set mode: too; it is not read, so say so rather than guess silently.
+  // A --config file can set mode: too; it is not read here, so say so rather than guess silently.
   if (/(?:^|\s)--config(?:=|\s)/.test(cmdline)) return { mode: 'unknown', source: 'mode set in the --config file, not read; iptables or ipvs assumed' };
   return { mode: 'iptables', source: 'no --proxy-mode flag: iptables (the default)' };
 }
 
-/** True for the modes that never accept on NodePort sockets. */
+/**
+ * The mode kube-proxy runs in: the cluster's ConfigMap when it was read and sets one (kubeadm runs
+ * kube-proxy with `--config` pointing at it), else the command line.
+ */
+export function resolveProxyMode(cmdline: string | null, cluster: ClusterView | undefined): ProxyMode {
+  const configured = cluster?.status === 'read' ? cluster.context.proxyMode : null;
+  if (configured === null) return readProxyMode(cmdline);
+  return configured === ''
+    ? { mode: 'iptables', source: 'kube-system/kube-proxy ConfigMap: mode "" (iptables, the default)' }
+    : { mode: configured, source: `kube-system/kube-proxy ConfigMap: mode ${configured}` };
+}
+
+/** True for the modes that hold NodePort sockets and never accept on them (`unknown`: assumed so). */
 export function holdsPortsOnly(mode: ProxyMode): boolean {
-  return mode.mode !== 'userspace';
+  return mode.mode === 'iptables' || mode.mode === 'ipvs' || mode.mode === 'unknown';
 }

@@ -38,3 +38,13 @@ export const TOP_PEERS = 5;
 
 /** Default NodePort range (kube-apiserver --service-node-port-range). */
 export const NODEPORT_RANGE = { min: 30000, max: 32767 } as const;
+
+/**
+ * A pod throttled in more than this share of its CFS periods between the two samples is flagged:
+ * past it, latency-sensitive work (accept(), request handling) regularly waits for the next period
+ * (kubernetes/kubernetes#67577). @defaultValue 0.25
+ */
+export const THROTTLED_SHARE_WARN = 0.25;
+
+/** CFS periods (100 ms each by default) a pod must have run between the samples for its share to count. @defaultValue 10 */
+export const THROTTLE_MIN_PERIODS = 10;

@@ -60,15 +60,17 @@ export function buildVerdict(ctx: AnalysisContext, findings: readonly Finding[])
       exitCode: ExitCode.healthy,
     };
   }
-  const by = (rule: RuleId) => findings.filter((f) => f.rule === rule);
+  // The headline counts the node's own queues and sockets; findings inside pods (facts.pod) only
+  // set the severity, or lead the headline when nothing on the node does.
+  const by = (rule: RuleId) => findings.filter((f) => f.rule === rule && f.facts.pod === undefined);
   const parts: string[] = [];
   // Said first: every other part of the headline rests on output that was tampered with.
   if (by('output-tampered').length > 0) parts.push('output tampered or corrupted');
   const full = by('accept-queue-full')[0];
-  const trap = by('kube-proxy-nodeport-trap')[0];
   if (full) {
     const owners = full.facts.owners ?? [];
-    const who = trap && full.explainedBy?.includes('kube-proxy-nodeport-trap') ? 'kube-proxy NodePorts' : owners.length > 0 ? listWords(owners.map((o) => describeOwner([o]))) : 'an unknown process';
+    const nodePortCauses: RuleId[] = ['kube-proxy-nodeport-trap', 'kube-proxy-rules-missing', 'nodeport-local-policy'];
+    const who = full.explainedBy?.some((r) => nodePortCauses.includes(r)) ? 'kube-proxy NodePorts' : owners.length > 0 ? listWords(owners.map((o) => describeOwner([o]))) : 'an unknown process';
     parts.push(`${plural(full.ports.length, 'accept queue')} full${who ? ` (${who})` : ''}`);
   } else {
     const backlog = by('accept-queue-backlog').filter((f) => f.severity === 'warning');

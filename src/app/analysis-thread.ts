@@ -4,6 +4,7 @@
  * Slack gives an ack 3 s. Off the main thread, a command never waits for someone else's analysis.
  */
 import { Worker } from 'node:worker_threads';
+import type { ClusterView } from '../domain/cluster.js';
 import type { RawBundle } from '../domain/raw.js';
 import type { Report } from '../domain/report.js';
 import type { Snapshot } from '../domain/snapshot.js';
@@ -12,7 +13,8 @@ import type { Snapshot } from '../domain/snapshot.js';
 const source = import.meta.url.endsWith('.ts');
 const WORKER_URL = new URL(source ? './analysis-worker.ts' : './analysis-worker.js', import.meta.url);
 
-export function analyzeInThread(bundle: RawBundle): Promise<{ snapshot: Snapshot; report: Report }> {
+/** Parses `bundle` and analyzes it, with the cluster context when one was read, in a worker thread. */
+export function analyzeInThread(bundle: RawBundle, cluster?: ClusterView): Promise<{ snapshot: Snapshot; report: Report }> {
   return new Promise((resolve, reject) => {
     // From source, the thread registers tsx's loader itself before it loads the TypeScript body.
     const worker = source
@@ -31,6 +33,6 @@ export function analyzeInThread(bundle: RawBundle): Promise<{ snapshot: Snapshot
     worker.once('exit', (code) => {
       if (!settled) reject(new Error(`the analysis thread exited with code ${code} before answering`));
     });
-    worker.postMessage(bundle);
+    worker.postMessage({ bundle, cluster });
   });
 }

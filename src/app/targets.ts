@@ -4,6 +4,7 @@
  * at ack time), the worker and the sweep scheduler all come through here, so a name means the
  * same thing everywhere and every caller runs with the same limits.
  */
+import { openClusterSource, type ClusterSource } from '../cluster/cluster-source.js';
 import type { Config } from '../config/index.js';
 import { ErrorCode, TcpcheckError } from '../errors.js';
 import type { Transport } from '../collect/transport.js';
@@ -29,11 +30,18 @@ export interface OpenedNode {
   target: Target | null;
   transport: Transport;
   limits: RunLimits;
+  /** The Kubernetes API read beside the node (config `cluster:`); null when it is not read. */
+  cluster: ClusterSource | null;
 }
 
 export interface OpenOptions {
   /** Force a transport (`--transport`), whatever the inventory says. */
   transport?: 'ssh' | 'kube';
+}
+
+/** The cluster source for this config (config `cluster:`, credentials of `kube:`). */
+function clusterOf(config: Config): ClusterSource | null {
+  return openClusterSource(config.cluster, config.kube);
 }
 
 /** The `limits:` section as run limits. */
@@ -99,16 +107,16 @@ export async function resolveNode(name: string, config: Config, opts: OpenOption
 /** Resolves `name` and builds its transport. Throws coded errors (`node_not_found`, `input_invalid`, …). */
 export async function openNode(name: string, config: Config, opts: OpenOptions = {}): Promise<OpenedNode> {
   const target = await resolveNode(name, config, opts);
-  return { name: target.name, target, transport: await transportFor(target, config), limits: runLimits(config) };
+  return { name: target.name, target, transport: await transportFor(target, config), limits: runLimits(config), cluster: clusterOf(config) };
 }
 
 /** The runbook's ad-hoc SSH target (`--host …`); `name` overrides the host as the report's node name. */
 export async function openFlags(flags: SshFlags, config: Config, name?: string): Promise<OpenedNode> {
   const target = targetFromFlags(flags, config);
-  return { name: name ?? target.name, target, transport: await transportFor(target, config), limits: runLimits(config) };
+  return { name: name ?? target.name, target, transport: await transportFor(target, config), limits: runLimits(config), cluster: clusterOf(config) };
 }
 
 /** This machine. */
 export function openLocal(config: Config): OpenedNode {
-  return { name: 'localhost', target: null, transport: new LocalTransport(), limits: runLimits(config) };
+  return { name: 'localhost', target: null, transport: new LocalTransport(), limits: runLimits(config), cluster: clusterOf(config) };
 }

@@ -11,7 +11,7 @@
  * /proc/net/{netstat,snmp}, which any kernel has.
  */
 import { randomBytes } from 'node:crypto';
-import { markerOf, NONCE_PATTERN, PLAN_SECTIONS, type SectionSpec } from '../domain/sections.js';
+import { markerOf, NONCE_PATTERN, PLAN_SECTIONS, POD_NETNS_CAP, type SectionSpec } from '../domain/sections.js';
 
 /** Sysctls read (from /proc/sys, so no `sysctl` binary is needed). */
 export const SYSCTL_KEYS = [
@@ -131,5 +131,6 @@ export function buildPlan(opts: PlanOptions): Plan {
   const interval = Number.isFinite(opts.intervalSec) ? Math.max(0, Math.min(60, Math.trunc(opts.intervalSec))) : 5;
   const script = opts.sections ? buildScript(opts.sections) : BASE_SCRIPT;
   const args = [`interval=${interval}`, `nonce=${opts.nonce}`];
-  return { script, args, intervalSec: interval, nonce: opts.nonce, expectedSec: interval + 10 };
+  // The pod namespace walk may take its whole cap on a node with many pods.
+  return { script, args, intervalSec: interval, nonce: opts.nonce, expectedSec: interval + 10 + POD_NETNS_CAP.totalSec + POD_NETNS_CAP.perNamespaceSec };
 }

@@ -11,6 +11,7 @@ import { homedir } from 'node:os';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { configInvalid } from '../errors.js';
+import { clusterConfigSchema } from './cluster-schema.js';
 import { kubeConfigSchema } from './kube-schema.js';
 import { inventoryShape } from './schema.js';
 import { slackConfigSchema } from './slack-schema.js';
@@ -19,6 +20,7 @@ export const configSchema = z
   .object({
     ...inventoryShape,
     kube: kubeConfigSchema.prefault({}),
+    cluster: clusterConfigSchema.prefault({}),
     slack: slackConfigSchema.prefault({}),
   })
   .strict();

@@ -16,6 +16,9 @@ export type RuleId =
   | 'close-wait-unread'
   | 'close-wait-unaccepted'
   | 'kube-proxy-nodeport-trap'
+  | 'kube-proxy-rules-missing'
+  | 'nodeport-local-policy'
+  | 'cpu-throttling'
   | 'somaxconn-low'
   | 'sysctl-audit'
   | 'time-wait-pressure'
@@ -94,7 +97,16 @@ export interface PeerView {
   unreadBytes: number;
   /** Largest single Recv-Q among these sockets. */
   maxRecvQ: number;
+  /**
+   * Who the peer is, from the cluster context: `namespace/pod`, the node name, or
+   * `namespace/service`; null when the IP matches none. Absent when the cluster was not read.
+   */
+  name?: string | null;
+  /** What {@link PeerView.name} names; absent when the cluster was not read. */
+  kind?: PeerKind;
 }
+
+export type PeerKind = 'pod' | 'node' | 'service' | 'unknown';
 
 export interface CounterView {
   value: number;

@@ -56,6 +56,51 @@ export interface SectionSpec {
   required?: boolean;
 }
 
+/** Pod network namespaces entered at most, and the time the walk may take in all and per namespace (seconds). */
+export const POD_NETNS_CAP = { namespaces: 64, totalSec: 15, perNamespaceSec: 5 } as const;
+
+/**
+ * Pod cgroups (kubelet's cgroupfs and systemd drivers, cgroup v1 and v2): directories named after
+ * the pod UID under kubepods, with their CFS bandwidth files. find does not follow symlinks, so a
+ * v1 `cpu -> cpu,cpuacct` link does not list a pod twice. At most 512 pods.
+ */
+const POD_CGROUPS_SH = `find /sys/fs/cgroup -maxdepth 5 -type d -name '*pod*' 2>/dev/null |
+    grep -E 'kubepods.*pod[0-9a-f]{8}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12}(\\.slice)?$' | head -n 512 |
+    while read -r d; do
+      [ -r "$d/cpu.stat" ] || continue
+      echo "cgroup $d"
+      sed 's/^/cpu.stat /' "$d/cpu.stat"
+      for f in cpu.max cpu.cfs_quota_us cpu.cfs_period_us; do [ -r "$d/$f" ] && echo "$f $(cat "$d/$f")"; done
+    done
+  return 0`;
+
+/**
+ * Pod network namespaces, whose sockets the node's ss cannot see: each distinct namespace whose
+ * first process's cgroup is a pod's is entered once (network namespace only) for `ss -tane`, within
+ * {@link POD_NETNS_CAP}. Owners come from the socket inodes in the fd tables of that namespace's
+ * processes only: `ss -p` would walk every process on the node once per pod. comm and
+ * /proc/PID/cgroup (a privileged process names its cgroups) are hex, as in the owners section.
+ */
+const POD_NETNS_SH = `for c in nsenter timeout stat; do command -v $c >/dev/null 2>&1 || { echo "$c not found" >&2; return 1; }; done
+  hn=$(stat -L -c %i /proc/self/ns/net) || return 1
+  L=$(stat -L -c '%i %n' /proc/[0-9]*/ns/net 2>/dev/null | awk -v h="$hn" '$1 != h { sub("^/proc/", "", $2); sub("/.*", "", $2); print $1, $2 }')
+  n=0; t0=$(date +%s)
+  for i in $(printf '%s\\n' "$L" | awk '!s[$1]++ { print $1 }'); do
+    ps=$(printf '%s\\n' "$L" | awk -v i="$i" '$1 == i { print $2 }')
+    p=\${ps%%[!0-9]*}
+    grep -q kubepods "/proc/$p/cgroup" 2>/dev/null || continue
+    if [ $n -ge ${POD_NETNS_CAP.namespaces} ] || [ $(( $(date +%s) - t0 )) -ge ${POD_NETNS_CAP.totalSec} ]; then echo "cap $n"; break; fi
+    n=$((n+1))
+    echo "netns net:[$i] pid $p"
+    echo "cgroup-hex $(hex < "/proc/$p/cgroup")"
+    timeout ${POD_NETNS_CAP.perNamespaceSec} nsenter -t "$p" -n ss -tane $H state listening state close-wait state syn-recv 2>/dev/null | sed 's/^/ss /'
+    for q in $ps; do
+      f=$(ls -l "/proc/$q/fd" 2>/dev/null | sed -n 's/.* \\([0-9]*\\) -> socket:\\[\\([0-9]*\\)\\]$/\\1:\\2/p' | tr '\\n' ' ')
+      [ -n "$f" ] && [ -r "/proc/$q/comm" ] && echo "owner $q $(hex < "/proc/$q/comm") $f"
+    done
+  done
+  return 0`;
+
 /**
  * The plan's sections, in the order the script prints them and the splitter expects them.
  * `ss -p` walks every process's file descriptors, so owners are asked for once (`$O`, read before
@@ -122,9 +167,12 @@ export const PLAN_SECTIONS = [
     when: 'no-ss',
     sh: `cat /proc/net/tcp; [ -r /proc/net/tcp6 ] && cat /proc/net/tcp6; return 0`,
   },
+  { name: 'pod-cgroups-1', reads: 'pod cgroups (cpu.stat)', sample: 'first', sh: POD_CGROUPS_SH },
+  { name: 'pod-netns', reads: 'sockets inside pod network namespaces (nsenter ss)', sample: 'first', when: 'ss', sh: POD_NETNS_SH },
   { name: 'counters-2', reads: 'kernel counters, second sample', sample: 'second', required: true, sh: 'cat /proc/net/netstat /proc/net/snmp' },
   { name: 'ss-listen-2', reads: 'listen sockets, second sample (ss -ltn)', sample: 'second', when: 'ss', sh: 'ss -ltn $H' },
   { name: 'sockstat', reads: 'socket summary (/proc/net/sockstat)', sample: 'second', sh: 'cat /proc/net/sockstat' },
+  { name: 'pod-cgroups-2', reads: 'pod cgroups (cpu.stat), second sample', sample: 'second', sh: POD_CGROUPS_SH },
 ] as const satisfies readonly SectionSpec[];
 
 /** A section name of the plan. */
@@ -142,6 +190,9 @@ export const Sections = {
   counters2: 'counters-2',
   ssListen2: 'ss-listen-2',
   sockstat: 'sockstat',
+  podCgroups1: 'pod-cgroups-1',
+  podNetns: 'pod-netns',
+  podCgroups2: 'pod-cgroups-2',
 } as const satisfies Record<string, SectionName>;
 
 /** What a section reads, in words; the name itself for sections not in the table. */

@@ -2,6 +2,7 @@
  * The typed picture of one node that the parsers build and the rules read.
  * Pure data: no I/O, no clock. Everything a rule needs is here; nothing here is formatted.
  */
+import type { ClusterView } from './cluster.js';
 
 /** TCP states as `ss` names them. `netstat` spellings (`CLOSE_WAIT`) and `/proc/net/tcp` hex codes are normalised to these. */
 export type TcpState =
@@ -146,4 +147,55 @@ export interface Snapshot {
   processes: Record<number, ProcessInfo>;
   notes: CollectionNote[];
   parseIssues: ParseIssue[];
+  /**
+   * What the Kubernetes API said about the cluster around this node; absent when the cluster
+   * source is not configured (the report is then exactly the node's own).
+   */
+  cluster?: ClusterView;
+  /** Pod network namespaces and pod cgroups, when the plan read them; absent for older bundles and transcripts. */
+  pods?: PodsView;
+}
+
+/*
+ * What the node shows about its pods from the inside: sockets in each pod's network namespace
+ * (the host's `ss` cannot see them) and each pod cgroup's CFS bandwidth, sampled twice. Pods are
+ * known here by UID (from cgroup paths); the cluster context turns a UID into `namespace/name`.
+ */
+
+/** CFS bandwidth counters of one cgroup (`cpu.stat`). */
+export interface CpuStat {
+  nrPeriods: number;
+  nrThrottled: number;
+  /** Time throttled, in microseconds (v1's nanoseconds converted). */
+  throttledUsec: number;
+}
+
+/** One pod network namespace, entered once through one of its processes. */
+export interface PodNetns {
+  /** `net:[4026532890]`. */
+  netns: string;
+  /** The process it was entered through. */
+  pid: number;
+  /** null when the process's cgroup names no pod. */
+  podUid: string | null;
+  /** Listeners, CLOSE-WAIT and SYN-RECV sockets, with owners (host pids). */
+  sockets: Socket[];
+}
+
+/** One pod cgroup's CPU limit and counters at the two samples. */
+export interface PodCpu {
+  podUid: string;
+  /** The cgroup directory, as printed. */
+  cgroup: string;
+  /** quota / period in cores; null when unlimited. */
+  limitCores: number | null;
+  first: CpuStat | null;
+  second: CpuStat | null;
+}
+
+export interface PodsView {
+  netns: PodNetns[];
+  /** True when the namespace count or time cap stopped the walk before every pod was entered. */
+  netnsCapped: boolean;
+  cpu: PodCpu[];
 }

@@ -7,10 +7,11 @@
  */
 import { describeSection, FRAMING_SECTION, PLAN_SECTIONS, Sections, TRANSPORT_STDERR_SECTION } from '../domain/sections.js';
 import type { RawBundle, RawSection } from '../domain/raw.js';
-import { COUNTED_ONLY_STATES, type CollectionNote, type CounterSample, type ListenSample, type ParseIssue, type ProcessInfo, type Snapshot, type Socket, type SocketTable, type TcpState } from '../domain/snapshot.js';
+import { COUNTED_ONLY_STATES, type CollectionNote, type CounterSample, type ListenSample, type ParseIssue, type PodsView, type ProcessInfo, type Snapshot, type Socket, type SocketTable, type TcpState } from '../domain/snapshot.js';
 import { parseCounters } from './counters.js';
 import { parseMeta } from './meta.js';
 import { parseOwners } from './owners.js';
+import { pairPodCpu, parsePodCgroups, parsePodNetns } from './pod-sections.js';
 import { mergeIssues } from './parse-issue.js';
 import { parseProcNetTcp } from './proc-net-tcp.js';
 import { parseSs } from './ss.js';
@@ -72,6 +73,8 @@ export function buildSnapshot(bundle: RawBundle): Snapshot {
     if ('required' in spec && spec.required && !byName.has(spec.name)) notes.push({ source: spec.name, message: `could not read ${spec.reads}: no output (the collection stopped early)` });
   }
 
+  const pods = readPods(byName, notes, issues);
+
   return {
     meta: {
       node: bundle.node,
@@ -91,7 +94,22 @@ export function buildSnapshot(bundle: RawBundle): Snapshot {
     processes,
     notes,
     parseIssues: mergeIssues(issues).filter((i) => i.skipped > 0),
+    ...(pods ? { pods } : {}),
   };
+}
+
+/** Pod sections, when the plan that made the bundle had them (older bundles do not). */
+function readPods(byName: Map<string, RawSection>, notes: CollectionNote[], issues: ParseIssue[]): PodsView | undefined {
+  const netnsSection = byName.get(Sections.podNetns);
+  const first = byName.get(Sections.podCgroups1);
+  if (!netnsSection && !first) return undefined;
+  const netns = parsePodNetns(netnsSection?.stdout ?? '', Sections.podNetns);
+  issues.push(...netns.issues);
+  if (netns.capped) notes.push({ source: Sections.podNetns, message: 'not every pod network namespace was entered: the walk stopped at its namespace or time cap' });
+  const c1 = parsePodCgroups(first?.stdout ?? '', Sections.podCgroups1);
+  const c2 = parsePodCgroups(byName.get(Sections.podCgroups2)?.stdout ?? '', Sections.podCgroups2);
+  issues.push(c1.issue, c2.issue);
+  return { netns: netns.netns, netnsCapped: netns.capped, cpu: pairPodCpu(c1.cgroups, c2.cgroups) };
 }
 
 /** The splitter's framing problems (a bounded list) as tampering notes. */

@@ -49,6 +49,11 @@ export function flaggedListeners(report: Report): ListenerView[] {
   return report.listeners.filter((l) => l.flagged).sort((a, b) => b.acceptQueue - a.acceptQueue || a.port - b.port);
 }
 
+/** A peer as the tables write it: the IP, and who it is when the cluster named it (`198.18.0.5 (shop/neo-api-5c6d)`). */
+export function peerCell(p: Pick<PeerView, 'ip' | 'name'>): string {
+  return p.name ? `${p.ip} (${p.name})` : p.ip;
+}
+
 /** Peers by count, largest first, cut to {@link MAX_PEERS}. */
 export function topPeers(report: Report): { shown: PeerView[]; omitted: number } {
   const sorted = [...report.peers].sort((a, b) => b.count - a.count || a.localPort - b.localPort || a.ip.localeCompare(b.ip));

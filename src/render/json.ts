@@ -48,7 +48,16 @@ export function renderJson(report: Report): string {
       flagged: l.flagged,
     })),
     flaggedPorts: report.flaggedPorts,
-    peers: report.peers.map((p) => ({ localPort: p.localPort, ip: p.ip, state: p.state, count: p.count, unreadBytes: p.unreadBytes, maxRecvQ: p.maxRecvQ })),
+    peers: report.peers.map((p) => ({
+      localPort: p.localPort,
+      ip: p.ip,
+      state: p.state,
+      count: p.count,
+      unreadBytes: p.unreadBytes,
+      maxRecvQ: p.maxRecvQ,
+      // Only when the cluster context was read: without it a report stays byte-for-byte what it was.
+      ...(p.kind !== undefined ? { name: p.name ?? null, kind: p.kind } : {}),
+    })),
     counters: Object.fromEntries(
       Object.entries(sortedRecord(report.counters)).map(([name, v]: [string, CounterView]) => [name, { value: v.value, delta: v.delta, perSecond: v.perSecond }]),
     ),

@@ -3,7 +3,7 @@
  * Slack: the same sections as the text renderer, as headings, lists and tables.
  */
 import type { Finding, Report } from '../domain/report.js';
-import { MAX_SYMPTOM_EVIDENCE, flaggedListeners, changeCell, cleanReport, exitWords, ownerCell, queueCell, shownCounters, shownSysctls, splitFindings, statesLine, topPeers } from './format.js';
+import { MAX_SYMPTOM_EVIDENCE, flaggedListeners, changeCell, cleanReport, exitWords, ownerCell, peerCell, queueCell, shownCounters, shownSysctls, splitFindings, statesLine, topPeers } from './format.js';
 
 /** Table cells may not hold a pipe or a line break. */
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -47,7 +47,7 @@ export function renderMarkdown(raw: Report): string {
   const peers = topPeers(report);
   if (peers.shown.length > 0) {
     out.push(`### Peers${peers.omitted > 0 ? ` (top ${peers.shown.length} of ${report.peers.length})` : ''}`, '');
-    out.push(...table(['Port', 'State', 'Peer', 'Count', 'Unread bytes', 'Max Recv-Q'], peers.shown.map((p) => [String(p.localPort), p.state, p.ip, String(p.count), String(p.unreadBytes), String(p.maxRecvQ)])), '');
+    out.push(...table(['Port', 'State', 'Peer', 'Count', 'Unread bytes', 'Max Recv-Q'], peers.shown.map((p) => [String(p.localPort), p.state, peerCell(p), String(p.count), String(p.unreadBytes), String(p.maxRecvQ)])), '');
   }
   if (Object.keys(report.states).length > 0) out.push(`**States:** ${statesLine(report)}`, '');
   const counters = shownCounters(report);

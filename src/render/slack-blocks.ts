@@ -8,7 +8,7 @@
  * several sections and messages; past a bound they are cut with a note pointing at the raw file.
  */
 import type { PeerView, Report, Severity } from '../domain/report.js';
-import { flaggedListeners, ownerCell, queueCell } from './format.js';
+import { flaggedListeners, ownerCell, peerCell, queueCell } from './format.js';
 
 export const SLACK_LIMITS = {
   blocksPerMessage: 50,
@@ -164,17 +164,17 @@ function peersBlocks(peers: PeerView[], maxRows: number): Block[] {
   const wanted = peers.filter((p) => p.state === 'CLOSE-WAIT' || p.state === 'SYN-RECV');
   if (wanted.length === 0) return [section('*CLOSE-WAIT and SYN-RECV peers*\nNone.')];
   // Grouped by state and IP across ports: a load balancer's health checks show up as one line.
-  const groups = new Map<string, { state: string; ip: string; ports: Set<number>; count: number; unread: number }>();
+  const groups = new Map<string, { state: string; ip: string; name?: string | null; ports: Set<number>; count: number; unread: number }>();
   for (const p of wanted) {
     const key = `${p.state} ${p.ip}`;
-    const g = groups.get(key) ?? { state: p.state, ip: p.ip, ports: new Set<number>(), count: 0, unread: 0 };
+    const g = groups.get(key) ?? { state: p.state, ip: p.ip, name: p.name, ports: new Set<number>(), count: 0, unread: 0 };
     g.ports.add(p.localPort);
     g.count += p.count;
     g.unread += p.unreadBytes;
     groups.set(key, g);
   }
   const sorted = [...groups.values()].sort((a, b) => b.count - a.count || a.ip.localeCompare(b.ip));
-  const rows = sorted.map((g) => [g.state, g.ip, String(g.count), String(g.unread), [...g.ports].sort((a, b) => a - b).join(',')]);
+  const rows = sorted.map((g) => [g.state, peerCell(g), String(g.count), String(g.unread), [...g.ports].sort((a, b) => a - b).join(',')]);
   const capped = capRows(rows, maxRows);
   const lines = formatTable(['state', 'peer', 'sockets', 'unread bytes', 'local ports'], capped.rows);
   if (capped.note) lines.push(capped.note);

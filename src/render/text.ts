@@ -12,6 +12,7 @@ import {
   cleanReport,
   exitWords,
   ownerCell,
+  peerCell,
   queueCell,
   shownCounters,
   shownSysctls,
@@ -65,7 +66,7 @@ export function renderText(raw: Report, opts: TextOptions): string {
   const peers = topPeers(report);
   if (peers.shown.length > 0) {
     out.push('', bold(`Peers${peers.omitted > 0 ? ` (top ${peers.shown.length} of ${report.peers.length})` : ''}`));
-    const rows = peers.shown.map((p) => [String(p.localPort), p.state, p.ip, String(p.count), String(p.unreadBytes), String(p.maxRecvQ)]);
+    const rows = peers.shown.map((p) => [String(p.localPort), p.state, peerCell(p), String(p.count), String(p.unreadBytes), String(p.maxRecvQ)]);
     out.push(...alignColumns([['PORT', 'STATE', 'PEER', 'COUNT', 'UNREAD', 'MAX RECV-Q'], ...rows]).map((r) => `  ${r}`));
   }
   if (Object.keys(report.states).length > 0) out.push('', `${bold('States')}  ${statesLine(report)}`);

@@ -3,47 +3,16 @@
  * 1.20, which execs over SPDY/3.1, and a current one, which execs over WebSocket v5, when this
  * machine has one) runs `get nodes` and `exec ... -- ss -ltn` against it here.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, realpathSync } from 'node:fs';
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findKubectls, runAsync, versionOf } from '../helpers/kubectl.js';
 import { startKubeDouble, type KubeDouble } from '../doubles/kube/server.js';
 import { createNetns, listenIn, type TestNetns } from '../doubles/kube/netns.js';
 
-/**
- * Debian's kubectl (scripts/test-all.sh unpacks the kubernetes-client package and names it in
- * TCPCHECK_KUBECTL, since the machine's own kubectl package owns /usr/bin/kubectl), `kubectl` as
- * PATH resolves it, and Google Cloud SDK's current release where it is installed.
- */
-function kubectls(): string[] {
-  const found: string[] = [];
-  if (process.env.TCPCHECK_KUBECTL && existsSync(process.env.TCPCHECK_KUBECTL)) found.push(process.env.TCPCHECK_KUBECTL);
-  const which = spawnSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' });
-  if (which.status === 0 && which.stdout.trim()) found.push(which.stdout.trim());
-  // Google Cloud SDK's kubectl (current release) where it is installed next to Debian's.
-  const extra = '/usr/lib/google-cloud-sdk/bin/kubectl';
-  if (existsSync(extra)) found.push(extra);
-  return [...new Map(found.map((p) => [realpathSync(p), p])).values()];
-}
-
-function versionOf(kubectl: string): string {
-  const out = spawnSync(kubectl, ['version', '--client'], { encoding: 'utf8' }).stdout;
-  return /GitVersion:"(v[\d.]+)|Client Version: (v[\d.]+)/.exec(out)?.slice(1).find(Boolean) ?? 'unknown';
-}
-
-const bins = kubectls();
-
-function runAsync(file: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const bins = findKubectls();
 
 describe('the Kubernetes API server double, driven by kubectl', () => {
   let api: KubeDouble;

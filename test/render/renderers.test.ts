@@ -263,3 +263,46 @@ describe('every renderer', () => {
     expect({ text, markdown, json, slack }).toEqual({ text: flaggedListenerPorts, markdown: flaggedListenerPorts, json: flaggedListenerPorts, slack: flaggedListenerPorts });
   });
 });
+
+describe('renderers with the cluster context read', () => {
+  const named = analyze(
+    new SnapshotBuilder()
+      .meta({ node: 'web-1', hostname: 'web-1' })
+      .process(1515, 'kube-proxy', 'kube-proxy')
+      .listener(31493, 4, { owner: KUBE_PROXY, sendQ: 3, samples: [4] })
+      .socket('CLOSE-WAIT', 31493, '198.18.0.7', { count: 3, recvQ: 1 })
+      .socket('CLOSE-WAIT', 31493, '198.18.210.5', { count: 1, recvQ: 1 })
+      .with({
+        cluster: {
+          status: 'read',
+          context: {
+            services: [{ namespace: 'shop', name: 'neo-web', type: 'NodePort', externalTrafficPolicy: 'Cluster', clusterIPs: ['198.18.220.10'], ports: [{ port: 80, nodePort: 31493, protocol: 'TCP' }] }],
+            endpoints: [],
+            pods: [{ namespace: 'shop', name: 'neo-api-5c6d-k2p9q', uid: 'u1', nodeName: 'web-1', podIPs: ['198.18.210.5'], hostNetwork: false }],
+            nodes: [{ name: 'web-1', addresses: ['198.18.200.1'] }],
+            proxyMode: 'ipvs',
+            gaps: [],
+          },
+        },
+      })
+      .build(),
+  );
+
+  it('writes peers with their name and kind, and the facts of each finding, in JSON', () => {
+    const doc = JSON.parse(renderJson(named));
+    expect(doc.peers).toEqual([
+      { localPort: 31493, ip: '198.18.0.7', state: 'CLOSE-WAIT', count: 3, unreadBytes: 0, maxRecvQ: 1, name: null, kind: 'unknown' },
+      { localPort: 31493, ip: '198.18.210.5', state: 'CLOSE-WAIT', count: 1, unreadBytes: 0, maxRecvQ: 1, name: 'shop/neo-api-5c6d-k2p9q', kind: 'pod' },
+    ]);
+    const trap = doc.findings.find((f: { rule: string }) => f.rule === 'kube-proxy-nodeport-trap');
+    expect(trap.facts.services).toEqual([{ port: 31493, namespace: 'shop', name: 'neo-web', type: 'NodePort', externalTrafficPolicy: 'Cluster', readyEndpoints: 0, confirmed: true, verdict: 'no-endpoints' }]);
+    expect(trap.facts.confirmed).toBe(true);
+  });
+
+  it('writes the Service as namespace/name and the peer with its pod in text and Markdown', () => {
+    const text = renderText(named, { color: false });
+    expect(text).toContain('kube-proxy never accepts on NodePort 31493 (shop/neo-web, 0 ready endpoints)');
+    expect(text).toMatch(/31493 +CLOSE-WAIT +198\.18\.210\.5 \(shop\/neo-api-5c6d-k2p9q\) +1/);
+    expect(renderMarkdown(named)).toContain('| 31493 | CLOSE-WAIT | 198.18.210.5 (shop/neo-api-5c6d-k2p9q) | 1 |');
+  });
+});

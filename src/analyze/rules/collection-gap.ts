@@ -2,6 +2,7 @@
  * `collection-gap`: what the collection or the parsers could not read, so a reader knows which
  * conclusions rest on partial data. Always info: a gap is not a fault of the node.
  */
+import type { ClusterView } from '../../domain/cluster.js';
 import type { Finding } from '../../domain/report.js';
 import { tableSize } from '../context.js';
 import { finding, type Rule } from '../rule.js';
@@ -27,6 +28,7 @@ export const collectionGap: Rule = {
         recommendation: 'Run tcpcheck as root on a node with iproute2 (ss) for a complete picture.',
       }),
     );
+    out.push(...clusterGaps(snap.cluster));
     const skipped = snap.parseIssues.filter((i) => i.skipped > 0);
     if (skipped.length > 0) {
       const total = skipped.reduce((sum, i) => sum + i.skipped, 0);
@@ -77,3 +79,32 @@ export const collectionGap: Rule = {
     return out;
   },
 };
+
+/** What the Kubernetes API would not give: the whole cluster context, or single resources of it. */
+function clusterGaps(cluster: ClusterView | undefined): Finding[] {
+  if (!cluster) return [];
+  if (cluster.status === 'unread') {
+    return [
+      finding({
+        rule: 'collection-gap',
+        severity: 'info',
+        title: `cluster context not read: ${cluster.reason}`,
+        detail: `The Kubernetes API did not give ${listWords(cluster.resources)}, so NodePort findings are not confirmed against their Services and peers are not named. The node's own data is complete.`,
+        evidence: cluster.resources.map((r) => `${r}: not read`),
+        recommendation: 'Check that the API server is reachable from tcpcheck and that deploy/rbac.yaml is applied to its identity (list services, endpointslices, pods, nodes; get the kube-system/kube-proxy ConfigMap).',
+        facts: { source: 'cluster', confirmed: false, resources: cluster.resources },
+      }),
+    ];
+  }
+  return cluster.context.gaps.map((gap) =>
+    finding({
+      rule: 'collection-gap',
+      severity: 'info',
+      title: `cluster context: ${gap.resource} not read`,
+      detail: `${gap.reason}. ${gap.resource === 'pods' || gap.resource === 'nodes' ? 'Peers that are pods or nodes stay unnamed.' : 'kube-proxy\'s mode comes from its command line instead.'}`,
+      evidence: [`${gap.resource}: ${gap.reason}`],
+      recommendation: 'Apply deploy/rbac.yaml to the identity tcpcheck uses.',
+      facts: { source: 'cluster', resources: [gap.resource] },
+    }),
+  );
+}

@@ -7,8 +7,11 @@ import { closeWaitUnaccepted } from './close-wait-unaccepted.js';
 import { closeWaitUnread } from './close-wait-unread.js';
 import { collectionGap } from './collection-gap.js';
 import { conntrackNearMax } from './conntrack-near-max.js';
+import { cpuThrottling } from './cpu-throttling.js';
 import { kubeProxyNodeportTrap } from './kube-proxy-nodeport-trap.js';
+import { kubeProxyRulesMissing } from './kube-proxy-rules-missing.js';
 import { listenOverflow } from './listen-overflow.js';
+import { nodeportLocalPolicy } from './nodeport-local-policy.js';
 import { outputTampered } from './output-tampered.js';
 import { retransmissionRate } from './retransmission-rate.js';
 import { socketMemoryPressure } from './socket-memory-pressure.js';
@@ -19,6 +22,8 @@ import { timeWaitPressure } from './time-wait-pressure.js';
 
 export const RULES: readonly Rule[] = [
   kubeProxyNodeportTrap,
+  kubeProxyRulesMissing,
+  nodeportLocalPolicy,
   acceptQueueFull,
   acceptQueueBacklog,
   listenOverflow,
@@ -34,4 +39,5 @@ export const RULES: readonly Rule[] = [
   retransmissionRate,
   collectionGap,
   outputTampered,
+  cpuThrottling,
 ];

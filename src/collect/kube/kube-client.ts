@@ -7,9 +7,8 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { ApiException, KubeConfig, Observable, type ConfigurationOptions, type RequestContext, type ResponseContext } from '@kubernetes/client-node';
 import { configInvalid, ErrorCode, TcpcheckError } from '../../errors.js';
+import { IN_CLUSTER_TOKEN } from './in-cluster.js';
 
-/** Where a pod's service-account token is mounted; its presence means "running in a cluster". */
-const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
 export interface KubeCredentials {
   /** Path of a kubeconfig; `~/` is expanded. */

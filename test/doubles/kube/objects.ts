@@ -68,11 +68,19 @@ function partialMeta(obj: Json): Json {
   return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
 }
 
+/** The server's default columns for a kind without its own printer: name and age. */
+const defaultColumns = [
+  { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0 },
+  { name: 'Age', type: 'string', format: '', description: 'CreationTimestamp', priority: 0 },
+];
+
 /** Converts a list to a `meta.k8s.io/v1 Table`, as the server does for `Accept: ...;as=Table`. */
-export function toTable(kind: 'Node' | 'Pod', items: Json[], nowMs: number, apiVersion: 'meta.k8s.io/v1' | 'meta.k8s.io/v1beta1'): Json {
+export function toTable(kind: string, items: Json[], nowMs: number, apiVersion: 'meta.k8s.io/v1' | 'meta.k8s.io/v1beta1'): Json {
+  const columns = kind === 'Node' ? nodeColumns : kind === 'Pod' ? podColumns : defaultColumns;
   const rows = items.map((item) => {
     const meta = item.metadata as { name: string; creationTimestamp: string };
     const age = shortAge(meta.creationTimestamp, nowMs);
+    if (kind !== 'Node' && kind !== 'Pod') return { cells: [meta.name, age], object: partialMeta(item) };
     if (kind === 'Node') {
       const info = (item.status as { nodeInfo: { kubeletVersion: string } }).nodeInfo;
       return { cells: [meta.name, 'Ready', '<none>', age, info.kubeletVersion], object: partialMeta(item) };
@@ -81,7 +89,7 @@ export function toTable(kind: 'Node' | 'Pod', items: Json[], nowMs: number, apiV
     const ready = phase === 'Running' ? '1/1' : '0/1';
     return { cells: [meta.name, ready, phase, '0', age, (item.spec as { nodeName?: string }).nodeName ?? '<none>'], object: partialMeta(item) };
   });
-  return { kind: 'Table', apiVersion, metadata: { resourceVersion: '1' }, columnDefinitions: kind === 'Node' ? nodeColumns : podColumns, rows };
+  return { kind: 'Table', apiVersion, metadata: { resourceVersion: '1' }, columnDefinitions: columns, rows };
 }
 
 /** `/api/v1` resource list: what discovery tells kubectl about the core group. */
@@ -93,6 +101,8 @@ export const coreResourceList: Json = {
     { name: 'nodes', singularName: 'node', namespaced: false, kind: 'Node', verbs: ['get', 'list'], shortNames: ['no'] },
     { name: 'pods', singularName: 'pod', namespaced: true, kind: 'Pod', verbs: ['create', 'delete', 'get', 'list'], shortNames: ['po'], categories: ['all'] },
     { name: 'pods/exec', singularName: '', namespaced: true, kind: 'PodExecOptions', verbs: ['create', 'get'] },
+    { name: 'services', singularName: 'service', namespaced: true, kind: 'Service', verbs: ['get', 'list'], shortNames: ['svc'], categories: ['all'] },
+    { name: 'configmaps', singularName: 'configmap', namespaced: true, kind: 'ConfigMap', verbs: ['get', 'list'], shortNames: ['cm'] },
   ],
 };
 
@@ -102,7 +112,7 @@ export const apiVersions: Json = {
   serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1:6443' }],
 };
 
-/** No named groups are served: only the core group (nodes, pods). */
+/** Named groups: the server adds discovery.k8s.io (EndpointSlices) to this. */
 export const apiGroupList: Json = { kind: 'APIGroupList', apiVersion: 'v1', groups: [] };
 
 export const versionInfo: Json = {

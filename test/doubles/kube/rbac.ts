@@ -11,6 +11,8 @@ export interface PolicyRule {
   apiGroups: string[];
   resources: string[];
   verbs: string[];
+  /** Limits the rule to these object names (get, not list, as in the cluster). */
+  resourceNames?: string[];
 }
 
 /** Rules bound to the caller: cluster-wide (`namespace: null`) or in one namespace. */
@@ -21,6 +23,8 @@ export interface RbacGrant {
 
 export interface RequestAttributes {
   verb: string;
+  /** API group: `''` for the core group (`/api/v1`), e.g. `discovery.k8s.io` for `/apis/discovery.k8s.io/v1`. */
+  group: string;
   /** `pods`, or `pods/exec` for a subresource. */
   resource: string;
   namespace: string | null;
@@ -33,7 +37,11 @@ const DISCOVERY = new Set(['/version', '/api', '/apis', '/api/v1']);
 /** The request's attributes, or null for a non-resource path everyone may read. */
 export function requestAttributes(method: string, path: string, query: URLSearchParams): RequestAttributes | null {
   if (DISCOVERY.has(path)) return null;
-  const parts = path.replace(/^\/api\/v1\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  const grouped = /^\/apis\/([^/]+)\/[^/]+\/?(.*)$/.exec(path);
+  // Group discovery (`/apis/discovery.k8s.io`, `/apis/discovery.k8s.io/v1`) is readable by everyone too.
+  if (path.startsWith('/apis/') && (!grouped || grouped[2] === '')) return null;
+  const group = grouped ? grouped[1]! : '';
+  const parts = (grouped ? grouped[2]! : path.replace(/^\/api\/v1\/?/, '')).split('/').filter(Boolean).map(decodeURIComponent);
   let namespace: string | null = null;
   if (parts[0] === 'namespaces' && parts.length >= 3) {
     namespace = parts[1]!;
@@ -42,22 +50,28 @@ export function requestAttributes(method: string, path: string, query: URLSearch
   const [resource = '', name = null, subresource] = parts;
   const collection = name === null;
   const verbs: Record<string, string> = { GET: collection ? (query.get('watch') === 'true' ? 'watch' : 'list') : 'get', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: collection ? 'deletecollection' : 'delete' };
-  return { verb: verbs[method] ?? method.toLowerCase(), resource: subresource ? `${resource}/${subresource}` : resource, namespace, name };
+  return { verb: verbs[method] ?? method.toLowerCase(), group, resource: subresource ? `${resource}/${subresource}` : resource, namespace, name };
 }
 
-/** True when a grant allows the request (core API group only: the double serves nothing else). */
-export function isAllowed(grants: RbacGrant[], a: RequestAttributes): boolean {
-  return grants.some(
-    (g) =>
-      (g.namespace === null || g.namespace === a.namespace) &&
-      g.rules.some((r) => r.apiGroups.includes('') && (r.resources.includes(a.resource) || r.resources.includes('*')) && (r.verbs.includes(a.verb) || r.verbs.includes('*'))),
+/** True when a rule allows the request: its group, resource and verb, and its object name when the rule lists names. */
+export function ruleAllows(r: PolicyRule, a: RequestAttributes): boolean {
+  return (
+    (r.apiGroups.includes(a.group) || r.apiGroups.includes('*')) &&
+    (r.resources.includes(a.resource) || r.resources.includes('*')) &&
+    (r.verbs.includes(a.verb) || r.verbs.includes('*')) &&
+    (!r.resourceNames || (a.name !== null && r.resourceNames.includes(a.name)))
   );
+}
+
+/** True when a grant allows the request. */
+export function isAllowed(grants: RbacGrant[], a: RequestAttributes): boolean {
+  return grants.some((g) => (g.namespace === null || g.namespace === a.namespace) && g.rules.some((r) => ruleAllows(r, a)));
 }
 
 /** The apiserver's wording of a refusal. */
 export function forbiddenMessage(user: string, a: RequestAttributes): string {
   const [resource, sub] = a.resource.split('/');
-  const what = `${sub ? `resource "${resource}/${sub}"` : `resource "${resource}"`} in API group ""`;
+  const what = `${sub ? `resource "${resource}/${sub}"` : `resource "${resource}"`} in API group "${a.group}"`;
   const where = a.namespace ? ` in the namespace "${a.namespace}"` : ' at the cluster scope';
   return `${a.name ? `${resource} "${a.name}"` : resource} is forbidden: User "${user}" cannot ${a.verb} ${what}${where}`;
 }

@@ -41,6 +41,15 @@ export function matchesLabels(reqs: Requirement[], labels: Record<string, string
   return reqs.every((r) => test(r, labels?.[r.key]));
 }
 
+/** Kinds the double filters by selectors. */
+export type SelectableKind = 'Pod' | 'Node' | 'Service' | 'EndpointSlice' | 'ConfigMap';
+
+/** Field labels every object supports. */
+const metaFields: Record<string, (obj: Json) => string | undefined> = {
+  'metadata.name': (o) => (o.metadata as { name: string }).name,
+  'metadata.namespace': (o) => (o.metadata as { namespace?: string }).namespace ?? '',
+};
+
 /** Field labels the real server supports for pods (a subset) and nodes. */
 const podFields: Record<string, (pod: Json) => string | undefined> = {
   'metadata.name': (p) => (p.metadata as { name: string }).name,
@@ -53,8 +62,8 @@ const nodeFields: Record<string, (node: Json) => string | undefined> = {
 };
 
 /** Throws `field label not supported: X` for a label the server would refuse for this kind. */
-export function matchesFields(kind: 'Pod' | 'Node', reqs: Requirement[], obj: Json): boolean {
-  const table = kind === 'Pod' ? podFields : nodeFields;
+export function matchesFields(kind: SelectableKind, reqs: Requirement[], obj: Json): boolean {
+  const table = kind === 'Pod' ? podFields : kind === 'Node' ? nodeFields : metaFields;
   return reqs.every((r) => {
     const get = table[r.key];
     if (!get) throw new Error(`field label not supported: ${r.key}`);

@@ -1,8 +1,9 @@
 /**
  * A Kubernetes API server double on https://127.0.0.1, speaking the real wire protocol well enough for
- * kubectl (1.20 and current) and @kubernetes/client-node: discovery, nodes and pods as JSON or
- * server-side Tables, pod create/get/list/delete with label and field selectors, and the exec
- * subresource over WebSocket (v5/v4/v1 channel protocols) and SPDY/3.1.
+ * kubectl (1.20 and current) and @kubernetes/client-node: discovery, nodes, pods, Services,
+ * EndpointSlices and ConfigMaps as JSON or server-side Tables, lists chunked with `limit`/`continue`
+ * and filtered by label and field selectors, pod create/get/delete, and the exec subresource over
+ * WebSocket (v5/v4/v1 channel protocols) and SPDY/3.1.
  *
  * Exec is real: the command runs in the network namespace that stands in for the pod's node, so
  * `ss` reports that lab node's kernel sockets. The double checks what it receives (bearer token,
@@ -22,7 +23,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { apiGroupList, apiVersions, coreResourceList, nodeObject, statusFailure, toTable, versionInfo, type DoubleNode, type Json } from './objects.js';
-import { matchesFields, matchesLabels, parseSelector } from './selectors.js';
+import { configMapObject, discoveryGroup, discoveryResourceList, endpointSliceObject, serviceObject, type ConfigMapSpec, type EndpointSliceSpec, type ServiceSpec } from './cluster-objects.js';
+import { paginate } from './paging.js';
+import { matchesFields, matchesLabels, parseSelector, type SelectableKind } from './selectors.js';
 import { handleWsExec, offersKnownProtocol } from './ws-exec.js';
 import { handleSpdyExec, negotiateSpdyProtocol } from './spdy-exec.js';
 import type { ExecRequest } from './exec-session.js';
@@ -37,6 +40,12 @@ export interface AgentPodSpec {
   container?: string;
   /** @defaultValue 'Running' */
   phase?: 'Running' | 'Pending';
+  /** @defaultValue true (the agent pods share the node's network) */
+  hostNetwork?: boolean;
+  /** The pod's IP (status.podIP); unset for host-network pods. */
+  podIP?: string;
+  /** @defaultValue a random UUID */
+  uid?: string;
 }
 
 export interface KubeDoubleOptions {
@@ -53,6 +62,9 @@ export interface KubeDoubleOptions {
   forbidExec?: boolean;
   /** Authorise every request against these grants (see ./rbac.ts), as the caller's ServiceAccount. @defaultValue everything allowed */
   rbac?: RbacGrant[];
+  services?: ServiceSpec[];
+  endpointSlices?: EndpointSliceSpec[];
+  configMaps?: ConfigMapSpec[];
 }
 
 export interface RecordedCall {
@@ -87,6 +99,10 @@ export interface KubeDouble {
   events: EventEmitter;
   /** Current pods by `namespace/name`. */
   pods: Map<string, Json>;
+  /** Current Services, EndpointSlices and ConfigMaps by `namespace/name`; tests may change them. */
+  services: Map<string, Json>;
+  endpointSlices: Map<string, Json>;
+  configMaps: Map<string, Json>;
   /** Writes a kubeconfig for this double into a fresh temp dir and returns its path. */
   writeKubeconfig(opts?: { token?: string; namespace?: string }): string;
   close(): Promise<void>;
@@ -94,13 +110,14 @@ export interface KubeDouble {
 
 const JSON_TYPE = 'application/json';
 
-function podObject(namespace: string, name: string, spec: Json, labels: Record<string, string>, createdAt: string, phase: string): Json {
+function podObject(namespace: string, name: string, spec: Json, labels: Record<string, string>, createdAt: string, phase: string, ip?: { podIP: string }, uid: string = randomUUID()): Json {
+  const status = podStatus(spec, phase, createdAt);
   return {
     kind: 'Pod',
     apiVersion: 'v1',
-    metadata: { name, namespace, uid: randomUUID(), resourceVersion: '1', creationTimestamp: createdAt, labels },
+    metadata: { name, namespace, uid, resourceVersion: '1', creationTimestamp: createdAt, labels },
     spec,
-    status: podStatus(spec, phase, createdAt),
+    status: ip ? { ...status, podIP: ip.podIP, podIPs: [{ ip: ip.podIP }] } : status,
   };
 }
 
@@ -157,9 +174,20 @@ export async function startKubeDouble(opts: KubeDoubleOptions): Promise<KubeDoub
   const sockets = new Set<Socket>();
 
   for (const p of opts.pods ?? []) {
-    const spec = { nodeName: p.node, hostNetwork: true, hostPID: true, containers: [{ name: p.container ?? 'agent', image: 'tcpcheck-agent:test', command: ['sleep', 'infinity'] }] };
-    pods.set(`${p.namespace}/${p.name}`, podObject(p.namespace, p.name, spec, p.labels, startedAt, p.phase ?? 'Running'));
+    const hostNetwork = p.hostNetwork ?? true;
+    const spec = { nodeName: p.node, hostNetwork, hostPID: hostNetwork, containers: [{ name: p.container ?? 'agent', image: 'tcpcheck-agent:test', command: ['sleep', 'infinity'] }] };
+    pods.set(`${p.namespace}/${p.name}`, podObject(p.namespace, p.name, spec, p.labels, startedAt, p.phase ?? 'Running', p.podIP ? { podIP: p.podIP } : undefined, p.uid));
   }
+  const keyed = (objs: Json[]) => new Map(objs.map((o) => [`${(o.metadata as { namespace: string }).namespace}/${(o.metadata as { name: string }).name}`, o]));
+  const services = keyed((opts.services ?? []).map((s) => serviceObject(s, startedAt)));
+  const endpointSlices = keyed((opts.endpointSlices ?? []).map((e) => endpointSliceObject(e, startedAt)));
+  const configMaps = keyed((opts.configMaps ?? []).map((c) => configMapObject(c, startedAt)));
+  /** Namespaced read-only resources served generically: path segment → store, kind, API group path. */
+  const readOnly: Record<string, { store: Map<string, Json>; kind: SelectableKind; group: string }> = {
+    services: { store: services, kind: 'Service', group: '/api/v1' },
+    configmaps: { store: configMaps, kind: 'ConfigMap', group: '/api/v1' },
+    endpointslices: { store: endpointSlices, kind: 'EndpointSlice', group: '/apis/discovery.k8s.io/v1' },
+  };
 
   const record = (req: IncomingMessage, url: URL, status: number, upgrade?: RecordedCall['upgrade']) => {
     const query: Record<string, string[]> = {};
@@ -195,10 +223,15 @@ export async function startKubeDouble(opts: KubeDoubleOptions): Promise<KubeDoub
     res.end(text);
   };
 
-  const listOf = (kind: 'Node' | 'Pod', items: Json[]): Json => ({ kind: `${kind}List`, apiVersion: 'v1', metadata: { resourceVersion: '1' }, items });
+  /** A list answer: one page of the selected items, as a Table when asked for one. */
+  const listOf = (kind: SelectableKind, items: Json[], url: URL, asTable: ReturnType<typeof wantsTable>, nowMs: number): Json => {
+    const page = paginate(items, url.searchParams, `${kind}:${url.pathname}`);
+    if (asTable) return { ...toTable(kind, page.items, nowMs, asTable), metadata: page.metadata };
+    return { kind: `${kind}List`, apiVersion: kind === 'EndpointSlice' ? 'discovery.k8s.io/v1' : 'v1', metadata: page.metadata, items: page.items };
+  };
 
   /** Filters by the selectors; throws the server's message on a bad selector. */
-  const select = (kind: 'Node' | 'Pod', items: Json[], url: URL) => {
+  const select = (kind: SelectableKind, items: Json[], url: URL) => {
     const labels = parseSelector(url.searchParams.get('labelSelector') ?? '');
     const fields = parseSelector(url.searchParams.get('fieldSelector') ?? '');
     return items.filter((it) => matchesLabels(labels, (it.metadata as { labels?: Record<string, string> }).labels) && matchesFields(kind, fields, it));
@@ -237,8 +270,10 @@ export async function startKubeDouble(opts: KubeDoubleOptions): Promise<KubeDoub
 
     if (method === 'GET' && path === '/version') return send(req, res, url, 200, versionInfo);
     if (method === 'GET' && path === '/api') return send(req, res, url, 200, apiVersions);
-    if (method === 'GET' && path === '/apis') return send(req, res, url, 200, apiGroupList);
+    if (method === 'GET' && path === '/apis') return send(req, res, url, 200, { ...apiGroupList, groups: [discoveryGroup] });
     if (method === 'GET' && path === '/api/v1') return send(req, res, url, 200, coreResourceList);
+    if (method === 'GET' && path === '/apis/discovery.k8s.io') return send(req, res, url, 200, { kind: 'APIGroup', apiVersion: 'v1', ...discoveryGroup });
+    if (method === 'GET' && path === '/apis/discovery.k8s.io/v1') return send(req, res, url, 200, discoveryResourceList);
 
     let m: RegExpExecArray | null;
     const namespaces = new Set([...(opts.namespaces ?? ['default', 'kube-system', 'tcpcheck']), ...[...pods.keys()].map((k) => k.split('/')[0]!)]);
@@ -250,9 +285,22 @@ export async function startKubeDouble(opts: KubeDoubleOptions): Promise<KubeDoub
         if (!namespaces.has(name)) return send(req, res, url, 404, statusFailure(404, 'NotFound', `namespaces "${name}" not found`, { name, kind: 'namespaces' }));
         return send(req, res, url, 200, nsObject(name));
       }
+      if (method === 'GET' && (m = /^(\/api\/v1|\/apis\/discovery\.k8s\.io\/v1)(?:\/namespaces\/([^/]+))?\/(services|configmaps|endpointslices)(?:\/([^/]+))?$/.exec(path))) {
+        const [, group, nsPart, resource, namePart] = m;
+        const served = readOnly[resource!]!;
+        if (served.group !== group) return send(req, res, url, 404, statusFailure(404, 'NotFound', 'the server could not find the requested resource'));
+        const ns = nsPart === undefined ? null : decodeURIComponent(nsPart);
+        if (namePart !== undefined) {
+          const name = decodeURIComponent(namePart);
+          const obj = ns === null ? undefined : served.store.get(`${ns}/${name}`);
+          if (!obj) return send(req, res, url, 404, statusFailure(404, 'NotFound', `${resource} "${name}" not found`, { name, kind: resource }));
+          return send(req, res, url, 200, asTable ? toTable(served.kind, [obj], nowMs, asTable) : obj);
+        }
+        const items = [...served.store.entries()].filter(([k]) => ns === null || k.startsWith(`${ns}/`)).map(([, o]) => o);
+        return send(req, res, url, 200, listOf(served.kind, select(served.kind, items, url), url, asTable, nowMs));
+      }
       if (method === 'GET' && path === '/api/v1/nodes') {
-        const items = select('Node', [...nodeObjs.values()], url);
-        return send(req, res, url, 200, asTable ? toTable('Node', items, nowMs, asTable) : listOf('Node', items));
+        return send(req, res, url, 200, listOf('Node', select('Node', [...nodeObjs.values()], url), url, asTable, nowMs));
       }
       if (method === 'GET' && (m = /^\/api\/v1\/nodes\/([^/]+)$/.exec(path))) {
         const node = nodeObjs.get(decodeURIComponent(m[1]!));
@@ -262,8 +310,7 @@ export async function startKubeDouble(opts: KubeDoubleOptions): Promise<KubeDoub
       if (method === 'GET' && (path === '/api/v1/pods' || (m = /^\/api\/v1\/namespaces\/([^/]+)\/pods$/.exec(path)))) {
         const ns = path === '/api/v1/pods' ? null : decodeURIComponent(m![1]!);
         const keys = [...pods.keys()].filter((k) => ns === null || k.startsWith(`${ns}/`));
-        const items = select('Pod', keys.map((k) => observe(k)!), url);
-        return send(req, res, url, 200, asTable ? toTable('Pod', items, nowMs, asTable) : listOf('Pod', items));
+        return send(req, res, url, 200, listOf('Pod', select('Pod', keys.map((k) => observe(k)!), url), url, asTable, nowMs));
       }
       if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)$/.exec(path)) && (method === 'GET' || method === 'DELETE')) {
         const ns = decodeURIComponent(m[1]!);
@@ -417,6 +464,9 @@ export async function startKubeDouble(opts: KubeDoubleOptions): Promise<KubeDoub
     violations,
     events,
     pods,
+    services,
+    endpointSlices,
+    configMaps,
     writeKubeconfig: (o = {}) => {
       const dir = mkdtempSync(join(tmpdir(), 'tcpcheck-kube-'));
       const file = join(dir, 'kubeconfig');
