@@ -23,6 +23,7 @@ import { bundleFromOutput } from '../src/parse/raw-output.js';
 import { nonceOf } from '../src/parse/sections.js';
 import { parseTranscript } from '../src/parse/transcript.js';
 import { analyze } from '../src/analyze/index.js';
+import { collectDeepSections, type DeepProbeOptions } from './deep-probe.js';
 
 /** What to diagnose. */
 export type DiagnoseInput =
@@ -42,6 +43,8 @@ export interface DiagnoseOptions {
   now?: () => Date;
   /** Parse and analyze a live node's output in a worker thread (long-running processes). @defaultValue false */
   offThread?: boolean;
+  /** After the standard check, run the deep probe on the ports it flagged (live nodes). @defaultValue off */
+  deep?: DeepProbeOptions;
 }
 
 export interface Diagnosis {
@@ -79,10 +82,17 @@ export function diagnoseBundle(bundle: RawBundle): Diagnosis {
  */
 async function diagnoseNode(node: OpenedNode, opts: DiagnoseOptions): Promise<Diagnosis> {
   const [bundle, cluster] = await Promise.all([collectBundle(node, opts), node.cluster?.read(opts.signal)]);
-  if (opts.offThread) return { bundle, ...(await analyzeInThread(bundle, cluster)) };
-  const snapshot = buildSnapshot(bundle);
-  if (cluster) snapshot.cluster = cluster;
-  return { bundle, snapshot, report: analyze(snapshot) };
+  const analyzeBundle = async (b: RawBundle): Promise<Diagnosis> => {
+    if (opts.offThread) return { bundle: b, ...(await analyzeInThread(b, cluster)) };
+    const snapshot = buildSnapshot(b);
+    if (cluster) snapshot.cluster = cluster;
+    return { bundle: b, snapshot, report: analyze(snapshot) };
+  };
+  const standard = await analyzeBundle(bundle);
+  if (!opts.deep) return standard;
+  // The deep probe watches the ports the standard check flagged, then the whole bundle is analyzed again.
+  const deep = await collectDeepSections(node, standard.report, opts.deep, opts.signal);
+  return deep.length > 0 ? analyzeBundle({ ...bundle, sections: [...bundle.sections, ...deep] }) : standard;
 }
 
 /** Text in either form: raw collection output (section markers) or a free-form transcript. */
@@ -98,7 +108,7 @@ function diagnoseText(text: string, node: string | undefined, source: string): D
   return { bundle: null, snapshot, report: analyze(snapshot) };
 }
 
-/** Diagnoses a node, a saved path or text. Throws coded errors (unreachable, timeout, input_invalid, …). */
+/** Diagnoses a node (with the deep probe when asked), a saved path or text. Throws coded errors (unreachable, timeout, input_invalid, …). */
 export async function diagnose(input: DiagnoseInput, opts: DiagnoseOptions = {}): Promise<Diagnosis> {
   switch (input.kind) {
     case 'node':

@@ -22,6 +22,9 @@ export interface TcpPacket {
 /** TCP flag bits (RFC 9293 §3.1). */
 export const TcpFlag = { fin: 0x01, syn: 0x02, rst: 0x04, psh: 0x08, ack: 0x10 } as const;
 
+/** A client that closes this soon after its handshake, having sent nothing, is a health check. @defaultValue 1000 */
+export const DEFAULT_IMMEDIATE_CLOSE_MS = 1000;
+
 /** One row of an `strace -c` summary. */
 export interface SyscallRow {
   name: string;
@@ -82,6 +85,8 @@ export interface DeepSnapshot {
   ports: number[];
   /** Seconds the probe watched; null when unknown. */
   windowSec: number | null;
+  /** A client close this soon after its handshake, with no data sent, counts as immediate. */
+  immediateCloseMs: number;
   /** TCP segments on those ports; null when there was no capture. */
   packets: TcpPacket[] | null;
   owners: OwnerProbe[];

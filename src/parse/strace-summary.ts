@@ -86,6 +86,6 @@ function parseRow(line: string, columns: number[]): SyscallRow | null {
     values[best] = Number(t[0]);
   }
   const [percent, seconds, , calls, errors] = values;
-  if (percent === null || seconds === null || calls === null) return null;
+  if (percent == null || seconds == null || calls == null) return null;
   return { name, percent, seconds, calls, errors: errors ?? 0 };
 }
