@@ -30,9 +30,9 @@ export type DiagnoseInput =
   /** A live node: the plan runs through its transport, within its limits. */
   | { kind: 'node'; node: OpenedNode }
   /** A `--save` bundle directory, a file of raw collection output, or a transcript file. */
-  | { kind: 'path'; path: string; node?: string }
-  /** Raw collection output or a terminal transcript, already in memory. */
-  | { kind: 'text'; text: string; node?: string; source?: string };
+  | { kind: 'path'; path: string; node?: string; pcap?: string }
+  /** Raw collection output or a terminal transcript, already in memory; `capture`: a pcap taken beside a transcript. */
+  | { kind: 'text'; text: string; node?: string; source?: string; capture?: Uint8Array };
 
 export interface DiagnoseOptions {
   /** Seconds between the two samples (live nodes). @defaultValue the node's `limits.intervalSec` */
@@ -96,7 +96,7 @@ async function diagnoseNode(node: OpenedNode, opts: DiagnoseOptions): Promise<Di
 }
 
 /** Text in either form: raw collection output (section markers) or a free-form transcript. */
-function diagnoseText(text: string, node: string | undefined, source: string): Diagnosis {
+function diagnoseText(text: string, node: string | undefined, source: string, capture?: Uint8Array): Diagnosis {
   const nonce = nonceOf(text);
   if (nonce !== undefined) {
     // A raw file has no bundle.json: its own meta section says where, when and how far apart it
@@ -104,7 +104,7 @@ function diagnoseText(text: string, node: string | undefined, source: string): D
     const toIso = (sec: number) => new Date(sec * 1000).toISOString();
     return diagnoseBundle(bundleFromOutput(text, { nonce, node, nodeFallback: source, transport: 'file', collectedAt: toIso }));
   }
-  const snapshot = parseTranscript(text, { node });
+  const snapshot = parseTranscript(text, { node, capture });
   return { bundle: null, snapshot, report: analyze(snapshot) };
 }
 
@@ -114,16 +114,19 @@ export async function diagnose(input: DiagnoseInput, opts: DiagnoseOptions = {})
     case 'node':
       return diagnoseNode(input.node, opts);
     case 'text':
-      return diagnoseText(input.text, input.node, input.source ?? 'text');
+      return diagnoseText(input.text, input.node, input.source ?? 'text', input.capture);
     case 'path': {
       const info = await stat(input.path).catch(() => {
         throw inputInvalid(`${input.path}: no such file or directory`);
+      });
+      const capture = input.pcap === undefined ? undefined : await readFile(input.pcap).catch(() => {
+        throw inputInvalid(`${input.pcap}: cannot read the capture file`);
       });
       if (info.isDirectory()) {
         const bundle = await loadBundle(input.path);
         return diagnoseBundle(input.node ? { ...bundle, node: input.node } : bundle);
       }
-      return diagnoseText(decodeOutput(await readFile(input.path)), input.node, input.path);
+      return diagnoseText(decodeOutput(await readFile(input.path)), input.node, input.path, capture);
     }
   }
 }

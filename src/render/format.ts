@@ -118,7 +118,8 @@ function bytesWords(n: number): string {
  * `capture of 31493, 32430: 10.0 s, 18.4 KB, 151 packets, 0 dropped by the kernel`.
  */
 export function probeLine(p: ProbeRecord): string {
-  const what = p.name === 'capture' ? `capture of ${p.ports.join(', ')}` : `${p.name} of pid ${p.pid ?? '?'}`;
+  const ports = p.ports.length > 8 ? `${p.ports.slice(0, 8).join(', ')} and ${p.ports.length - 8} more` : p.ports.join(', ');
+  const what = p.name === 'capture' ? `capture of ${ports}` : `${p.name} of pid ${p.pid ?? '?'}`;
   const parts = [
     p.durationMs !== null ? `${(p.durationMs / 1000).toFixed(1)} s` : null,
     p.bytes !== null ? bytesWords(p.bytes) : null,
