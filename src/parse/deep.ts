@@ -11,7 +11,7 @@
  *     @@TCPCHECK ERR capture 0 packets dropped by kernel
  *     @@TCPCHECK ERR capture @time 1795638327689901348 1795638330712695114
  */
-import { DEEP_LIMITS, DeepSections, describeCapture, describeStacks, describeStrace } from '../collect/plans/deep.js';
+import { DEEP_LIMITS, DeepSections, describeCapture, describeStacks, describeStrace } from '../domain/deep-sections.js';
 import { DEFAULT_IMMEDIATE_CLOSE_MS, type DeepSnapshot, type OwnerProbe, type ProbeRecord } from '../domain/deep.js';
 import type { RawSection } from '../domain/raw.js';
 import type { CollectionNote, ParseIssue } from '../domain/snapshot.js';

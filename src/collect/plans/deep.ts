@@ -9,34 +9,25 @@
  * - `strace -c -f -p PID` per owner under `timeout -s INT` (strace prints its table on SIGINT);
  * - at mid-window, every thread's state, wchan and /proc/PID/task/TID/stack.
  *
- * Nothing from the user reaches the script: every argument is a validated number ($1 window, $2
- * packet cap, $3 how many ports follow, then the ports, then the pids), and the filter is built
- * from those numbers inside the script. A missing tool or privilege shows in the section's exit
+ * Nothing from the user reaches the script: its arguments are `name=value` ({@link PLAN_ARG}) with
+ * decimal values, checked again by the script (`window=10 packets=2000 nonce=… port=31493 pid=1515`),
+ * and the filter is built from those numbers inside the script. Sections are framed with the run's
+ * nonce like the standard plan's (src/domain/sections.ts). A missing tool or privilege shows in the section's exit
  * status and stderr, which the parser turns into a finding.
  *
  * Interruption (cancel, SSH drop, killed client): a watchdog writes a heartbeat mark every second;
  * when the reader is gone the write fails (EPIPE) and the watchdog kills every descendant of the
  * script, so no tcpdump or strace outlives the connection by more than about a second. The
- * heartbeat (`\n@@TCPCHECK-HB\n`, one atomic write) is removed before the sections are split.
+ * heartbeat (`\n@@TCPCHECK:NONCE HB\n`, one atomic write) is removed before the sections are split.
  */
-import { SECTION_MARK, type Plan } from '../plan.js';
+import { DEEP_LIMITS, DeepSections } from '../../domain/deep-sections.js';
+import { markerOf, NONCE_PATTERN } from '../../domain/sections.js';
+import type { Plan } from '../plan.js';
 
-/** Bounds of a deep probe. */
-export const DEEP_LIMITS = {
-  /** @defaultValue 10 */
-  defaultSeconds: 10,
-  maxSeconds: 60,
-  /** Packets captured at most (`tcpdump -c`); with `-s 128` that caps the capture near 300 KB. */
-  maxPackets: 2000,
-  /** Bytes kept of each packet: enough for Ethernet/SLL2 + VLAN + IPv6 + a full TCP header. */
-  snapLength: 128,
-  /** Ports and owners probed at most in one run. */
-  maxPorts: 16,
-  maxPids: 8,
-} as const;
-
-/** The heartbeat the watchdog writes; stripped from the output before parsing. */
-export const HEARTBEAT = `\n${SECTION_MARK}-HB\n`;
+/** The heartbeat the watchdog writes in a run with this nonce; removed from the output before splitting. */
+export function heartbeatOf(nonce: string): string {
+  return `\n${markerOf(nonce)} HB\n`;
+}
 
 export interface DeepPlanOptions {
   /** Seconds to watch, 1..60. @defaultValue 10 */
@@ -45,29 +36,25 @@ export interface DeepPlanOptions {
   ports: number[];
   /** Owners of those ports to profile. */
   pids: number[];
+  /** This run's nonce (src/collect/plan.ts newNonce). */
+  nonce: string;
 }
-
-/** Section names of the deep plan. Per-owner sections end in `-PID`. */
-export const DeepSections = {
-  meta: 'deep-meta',
-  capture: 'capture',
-  stracePrefix: 'strace-',
-  stacksPrefix: 'stacks-',
-} as const;
 
 const SCRIPT = String.raw`
 export LC_ALL=C
 PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
-M=${SECTION_MARK}
-w=$1; maxp=$2; np=$3; shift 3
-case "$w$maxp$np" in ''|*[!0-9]*) exit 2 ;; esac
-ports=; f=; i=0
-while [ "$i" -lt "$np" ] && [ $# -gt 0 ]; do
-  ports="$ports $1"
-  if [ -n "$f" ]; then f="$f or tcp port $1"; else f="tcp port $1"; fi
-  shift; i=$((i+1))
+w=10; maxp=${DEEP_LIMITS.maxPackets}; nonce=; ports=; pids=; f=
+for a in "$@"; do
+  v=$(printf %s "$a" | cut -d= -f2)
+  case "$v" in ''|*[!0-9a-f]*) exit 2 ;; esac
+  case "$a" in window=*) w=$v ;; packets=*) maxp=$v ;; nonce=*) nonce=$v ;; port=*) ports="$ports $v" ;; pid=*) pids="$pids $v" ;; esac
 done
-pids=$*
+for v in "$w" "$maxp" $ports $pids; do case "$v" in *[!0-9]*) exit 2 ;; esac; done
+for p in $ports; do
+  if [ -n "$f" ]; then f="$f or tcp port $p"; else f="tcp port $p"; fi
+done
+M=${markerOf(null)}
+[ -n "$nonce" ] && M=$M:$nonce
 now() { date +%s%N 2>/dev/null; }
 # timeout --foreground keeps the tool in this script's process group (GNU timeout otherwise
 # starts its own); busybox has no --foreground.
@@ -115,14 +102,14 @@ stk() {
 strace_all() {
   [ $# -gt 0 ] || return 0
   p=$1; shift
-  sec "strace-$p" st "$p" | { r=$(strace_all "$@"); o=$(cat); printf '%s\n' "$o"; [ -z "$r" ] || printf '%s\n' "$r"; }
+  sec "${DeepSections.stracePrefix}$p" st "$p" | { r=$(strace_all "$@"); o=$(cat); printf '%s\n' "$o"; [ -z "$r" ] || printf '%s\n' "$r"; }
 }
-stacks_all() { for p in "$@"; do sec "stacks-$p" stk "$p"; done; }
+stacks_all() { for p in "$@"; do sec "${DeepSections.stacksPrefix}$p" stk "$p"; done; }
 owners() {
   strace_all $pids | { sleep $((w / 2)); s=$(stacks_all $pids); o=$(cat); [ -z "$o" ] || printf '%s\n' "$o"; [ -z "$s" ] || printf '%s\n' "$s"; }
 }
 # The capture streams to stdout while the owners' sections wait in a pipe until it is done.
-probe() { sec deep-meta meta; owners | { sec capture cap; cat; }; }
+probe() { sec ${DeepSections.meta} meta; owners | { sec ${DeepSections.capture} cap; cat; }; }
 # Every descendant of a pid, from one read of /proc/*/stat ("pid (comm) state ppid ...").
 descendants() {
   tbl=$(cat /proc/[0-9]*/stat 2>/dev/null | sed -n 's/^\([0-9][0-9]*\) .*) . \([0-9][0-9]*\) .*/\1 \2/p')
@@ -137,7 +124,7 @@ descendants() {
 me=$$
 ( trap '' PIPE
   self=$(sh -c 'echo $PPID')
-  while sleep 1; do printf '\n%s-HB\n' "$M" 2>/dev/null || break; done
+  while sleep 1; do printf '\n%s HB\n' "$M" 2>/dev/null || break; done
   for c in $(descendants $me); do [ "$c" = "$self" ] || kill -TERM "$c" 2>/dev/null; done ) &
 hb=$!
 probe
@@ -145,29 +132,17 @@ kill $hb 2>/dev/null
 exit 0
 `;
 
-/** Builds the deep plan. Inputs must already be validated; they are still clamped and filtered here. */
+/** Builds the deep plan. Ports and pids are filtered to valid numbers and capped; the window is clamped to 1..60. */
 export function buildDeepPlan(opts: DeepPlanOptions): Plan {
-  const seconds = Math.max(1, Math.min(DEEP_LIMITS.maxSeconds, Math.trunc(opts.seconds)));
+  if (!NONCE_PATTERN.test(opts.nonce)) throw new Error('the plan nonce must be 32 lowercase hex digits from a CSPRNG');
+  const seconds = Number.isFinite(opts.seconds) ? Math.max(1, Math.min(DEEP_LIMITS.maxSeconds, Math.trunc(opts.seconds))) : DEEP_LIMITS.defaultSeconds;
   const ports = [...new Set(opts.ports)].filter((p) => Number.isInteger(p) && p > 0 && p < 65536).slice(0, DEEP_LIMITS.maxPorts);
   const pids = [...new Set(opts.pids)].filter((p) => Number.isInteger(p) && p > 0 && p < 2 ** 31).slice(0, DEEP_LIMITS.maxPids);
   return {
     script: SCRIPT,
-    args: [String(seconds), String(DEEP_LIMITS.maxPackets), String(ports.length), ...ports.map(String), ...pids.map(String)],
+    args: [`window=${seconds}`, `packets=${DEEP_LIMITS.maxPackets}`, `nonce=${opts.nonce}`, ...ports.map((p) => `port=${p}`), ...pids.map((p) => `pid=${p}`)],
+    intervalSec: seconds,
+    nonce: opts.nonce,
     expectedSec: seconds + 10,
   };
-}
-
-/** The tcpdump command line the plan runs for these ports, as the report shows it. */
-export function describeCapture(seconds: number, ports: readonly number[]): string {
-  return `timeout -s INT ${seconds} tcpdump -i any -nn -s ${DEEP_LIMITS.snapLength} -c ${DEEP_LIMITS.maxPackets} -U -w - '${ports.map((p) => `tcp port ${p}`).join(' or ')}'`;
-}
-
-/** The strace command line for one owner. */
-export function describeStrace(seconds: number, pid: number): string {
-  return `timeout -s INT ${seconds} strace -c -f -p ${pid}`;
-}
-
-/** The stacks read for one owner. */
-export function describeStacks(pid: number): string {
-  return `cat /proc/${pid}/task/*/{stat,wchan,stack}`;
 }
