@@ -304,6 +304,9 @@ describe('renderers with the cluster context read', () => {
     expect(text).toContain('kube-proxy never accepts on NodePort 31493 (shop/neo-web, 0 ready endpoints)');
     expect(text).toMatch(/31493 +CLOSE-WAIT +198\.18\.210\.5 \(shop\/neo-api-5c6d-k2p9q\) +1/);
     expect(renderMarkdown(named)).toContain('| 31493 | CLOSE-WAIT | 198.18.210.5 (shop/neo-api-5c6d-k2p9q) | 1 |');
+  });
+});
+
 describe('the deep probe\'s cost', () => {
   const probed = {
     ...sick,
