@@ -23,15 +23,16 @@ import { bundleFromOutput } from '../src/parse/raw-output.js';
 import { nonceOf } from '../src/parse/sections.js';
 import { parseTranscript } from '../src/parse/transcript.js';
 import { analyze } from '../src/analyze/index.js';
+import { collectDeepSections, type DeepProbeOptions } from './deep-probe.js';
 
 /** What to diagnose. */
 export type DiagnoseInput =
   /** A live node: the plan runs through its transport, within its limits. */
   | { kind: 'node'; node: OpenedNode }
   /** A `--save` bundle directory, a file of raw collection output, or a transcript file. */
-  | { kind: 'path'; path: string; node?: string }
-  /** Raw collection output or a terminal transcript, already in memory. */
-  | { kind: 'text'; text: string; node?: string; source?: string };
+  | { kind: 'path'; path: string; node?: string; pcap?: string }
+  /** Raw collection output or a terminal transcript, already in memory; `capture`: a pcap taken beside a transcript. */
+  | { kind: 'text'; text: string; node?: string; source?: string; capture?: Uint8Array };
 
 export interface DiagnoseOptions {
   /** Seconds between the two samples (live nodes). @defaultValue the node's `limits.intervalSec` */
@@ -42,6 +43,8 @@ export interface DiagnoseOptions {
   now?: () => Date;
   /** Parse and analyze a live node's output in a worker thread (long-running processes). @defaultValue false */
   offThread?: boolean;
+  /** After the standard check, run the deep probe on the ports it flagged (live nodes). @defaultValue off */
+  deep?: DeepProbeOptions;
 }
 
 export interface Diagnosis {
@@ -79,14 +82,21 @@ export function diagnoseBundle(bundle: RawBundle): Diagnosis {
  */
 async function diagnoseNode(node: OpenedNode, opts: DiagnoseOptions): Promise<Diagnosis> {
   const [bundle, cluster] = await Promise.all([collectBundle(node, opts), node.cluster?.read(opts.signal)]);
-  if (opts.offThread) return { bundle, ...(await analyzeInThread(bundle, cluster)) };
-  const snapshot = buildSnapshot(bundle);
-  if (cluster) snapshot.cluster = cluster;
-  return { bundle, snapshot, report: analyze(snapshot) };
+  const analyzeBundle = async (b: RawBundle): Promise<Diagnosis> => {
+    if (opts.offThread) return { bundle: b, ...(await analyzeInThread(b, cluster)) };
+    const snapshot = buildSnapshot(b);
+    if (cluster) snapshot.cluster = cluster;
+    return { bundle: b, snapshot, report: analyze(snapshot) };
+  };
+  const standard = await analyzeBundle(bundle);
+  if (!opts.deep) return standard;
+  // The deep probe watches the ports the standard check flagged, then the whole bundle is analyzed again.
+  const deep = await collectDeepSections(node, standard.report, opts.deep, opts.signal);
+  return deep.length > 0 ? analyzeBundle({ ...bundle, sections: [...bundle.sections, ...deep] }) : standard;
 }
 
 /** Text in either form: raw collection output (section markers) or a free-form transcript. */
-function diagnoseText(text: string, node: string | undefined, source: string): Diagnosis {
+function diagnoseText(text: string, node: string | undefined, source: string, capture?: Uint8Array): Diagnosis {
   const nonce = nonceOf(text);
   if (nonce !== undefined) {
     // A raw file has no bundle.json: its own meta section says where, when and how far apart it
@@ -94,26 +104,29 @@ function diagnoseText(text: string, node: string | undefined, source: string): D
     const toIso = (sec: number) => new Date(sec * 1000).toISOString();
     return diagnoseBundle(bundleFromOutput(text, { nonce, node, nodeFallback: source, transport: 'file', collectedAt: toIso }));
   }
-  const snapshot = parseTranscript(text, { node });
+  const snapshot = parseTranscript(text, { node, capture });
   return { bundle: null, snapshot, report: analyze(snapshot) };
 }
 
-/** Diagnoses a node, a saved path or text. Throws coded errors (unreachable, timeout, input_invalid, …). */
+/** Diagnoses a node (with the deep probe when asked), a saved path or text. Throws coded errors (unreachable, timeout, input_invalid, …). */
 export async function diagnose(input: DiagnoseInput, opts: DiagnoseOptions = {}): Promise<Diagnosis> {
   switch (input.kind) {
     case 'node':
       return diagnoseNode(input.node, opts);
     case 'text':
-      return diagnoseText(input.text, input.node, input.source ?? 'text');
+      return diagnoseText(input.text, input.node, input.source ?? 'text', input.capture);
     case 'path': {
       const info = await stat(input.path).catch(() => {
         throw inputInvalid(`${input.path}: no such file or directory`);
+      });
+      const capture = input.pcap === undefined ? undefined : await readFile(input.pcap).catch(() => {
+        throw inputInvalid(`${input.pcap}: cannot read the capture file`);
       });
       if (info.isDirectory()) {
         const bundle = await loadBundle(input.path);
         return diagnoseBundle(input.node ? { ...bundle, node: input.node } : bundle);
       }
-      return diagnoseText(decodeOutput(await readFile(input.path)), input.node, input.path);
+      return diagnoseText(decodeOutput(await readFile(input.path)), input.node, input.path, capture);
     }
   }
 }

@@ -11,9 +11,10 @@ import type { OpenedNode } from '../src/app/targets.js';
 import type { Failure } from '../src/deliver/sink.js';
 import { createSlackThreadSink, type ResponsePoster } from '../src/deliver/slack-thread.js';
 import type { Report } from '../src/domain/report.js';
-import { isTcpcheckError } from '../src/errors.js';
+import { ErrorCode, isTcpcheckError, TcpcheckError } from '../src/errors.js';
 import type { Logger } from '../src/log.js';
 import type { Metrics } from '../src/metrics.js';
+import type { DeepLock } from '../src/queue/deep-lock.js';
 import { DIAGNOSE_QUEUE, jobDataSchema, type JobData, type JobResult } from '../src/queue/job-data.js';
 import { renderRawText } from '../src/render/raw-text.js';
 import { verdictText } from '../src/render/slack-blocks.js';
@@ -32,6 +33,8 @@ export interface WorkerDeps {
   postResponse?: ResponsePoster;
   /** How long a finished diagnosis keeps retrying Slack before it falls back to `response_url`. @defaultValue 1800 */
   deliveryDeadlineSec?: number;
+  /** Deep probes, when config `deep.allowed`: how long they watch, and the one-per-node lock. Unset: deep requests fail. */
+  deep?: { seconds: number; lock: DeepLock };
 }
 
 /** Errors of the job queue itself (Redis gone, a job's key lost in a restart without persistence). */
@@ -54,6 +57,11 @@ function failureOf(err: unknown, node: string, attempt: number, willRetry: boole
     willRetry,
     attempt,
   };
+}
+
+/** A deep request that must not run (not enabled, or one already running on the node); not retried. */
+function deepRefused(message: string): TcpcheckError {
+  return new TcpcheckError(ErrorCode.InputInvalid, message, { retryable: false });
 }
 
 /** Delay before the next try to reach Slack: 2, 4, 8 … s, at most 60 s. */
@@ -86,7 +94,7 @@ export function createDiagnoseProcessor(deps: WorkerDeps) {
     };
     const sink = createSlackThreadSink({
       web: deps.web,
-      request: { channel: data.channel, node: data.node, user: data.user, intervalSec: data.intervalSec, deep: data.deep, responseUrl: data.responseUrl, jobId: String(job.id), issuedAtMs: job.timestamp },
+      request: { channel: data.channel, node: data.node, user: data.user, intervalSec: data.intervalSec, deep: data.deep, responseUrl: data.responseUrl, jobId: String(job.id), issuedAtMs: job.timestamp, deepButton: deps.deep !== undefined },
       progress: () => data,
       saveProgress: save,
       logger: log,
@@ -104,10 +112,20 @@ export function createDiagnoseProcessor(deps: WorkerDeps) {
         if (isTcpcheckError(err)) throw new UnrecoverableError(err.message);
         log.warn({ err }, 'could not post the pending parent; diagnosing anyway');
       });
+      let release: (() => Promise<void>) | null = null;
       try {
         const node = await deps.openNode(data.node);
+        let deep: { seconds: number } | undefined;
+        if (data.deep) {
+          if (!deps.deep) throw deepRefused('Deep probes are not enabled for this bot (config `deep.allowed`); nothing was run.');
+          // Held for the whole run (standard check, then the probe) and a margin; released at the end.
+          const ttlMs = (data.intervalSec + deps.deep.seconds) * 1000 + 2 * node.limits.commandTimeoutMs;
+          release = await deps.deep.lock.acquire(data.node, ttlMs);
+          if (!release) throw deepRefused(`A deep probe of ${data.node} is already running; only one runs per node at a time. Try again when its thread is posted.`);
+          deep = { seconds: deps.deep.seconds };
+        }
         // Off the event loop: in `serve` the same process acks Slack commands within 3 s.
-        const diagnosis = await diagnose({ kind: 'node', node }, { intervalSec: data.intervalSec, signal, now, offThread: true });
+        const diagnosis = await diagnose({ kind: 'node', node }, { intervalSec: data.intervalSec, signal, now, offThread: true, deep });
         await save({ report: diagnosis.report, raw: diagnosis.bundle ? renderRawText(diagnosis.bundle) : undefined });
       } catch (err) {
         const willRetry = isTcpcheckError(err) ? err.retryable && attempt < attempts : isQueueFault(err) && attempt < attempts;
@@ -120,6 +138,8 @@ export function createDiagnoseProcessor(deps: WorkerDeps) {
         }
         log.warn({ err }, 'diagnosis failed');
         await save({ failure: { message: failure.message, hint: failure.hint } });
+      } finally {
+        await release?.().catch((err: unknown) => log.warn({ err }, 'could not release the deep-probe lock; it expires by itself'));
       }
     }
 

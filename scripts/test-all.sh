@@ -7,13 +7,14 @@ cd "$(dirname "$0")/.."
 
 # Debian packages: sshd and iproute2 for the lab nodes, openssl for the Kubernetes double's
 # certificate, redis-server when the machine has none, procps/psmisc for the lab's processes,
-# net-tools (netstat) for the real-tool fixtures, gawk and mawk for the bench baselines.
+# net-tools (netstat) for the real-tool fixtures, gawk and mawk for the bench baselines,
+# tcpdump and strace for the deep probe's lab tests.
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 updated=
 apt_update() { [ -n "$updated" ] || { apt-get update -qq; updated=1; }; }
 export DEBIAN_FRONTEND=noninteractive
 need=()
-for pkg in openssh-server openssh-client iproute2 openssl redis-server procps psmisc gawk mawk net-tools; do
+for pkg in openssh-server openssh-client iproute2 openssl redis-server procps psmisc gawk mawk net-tools tcpdump strace; do
   installed "$pkg" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

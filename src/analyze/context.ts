@@ -4,6 +4,7 @@
  */
 import type { CounterView, ListenerView } from '../domain/report.js';
 import type { Snapshot, Socket, TcpState } from '../domain/snapshot.js';
+import { analyzeCapture, type PortCapture } from './capture.js';
 import { buildCounterViews } from './counters.js';
 import { buildListenerViews } from './listeners.js';
 
@@ -20,6 +21,8 @@ export interface AnalysisContext {
   /** Count per state: the source's own totals when it printed them, else the table's counts. */
   states: Partial<Record<TcpState, number>>;
   counters: Record<string, CounterView>;
+  /** The deep probe's capture read per watched port; null without a capture. */
+  capture: PortCapture[] | null;
 }
 
 /** Derives the shared views from a snapshot. Linear in the number of sockets. */
@@ -31,7 +34,9 @@ export function buildContext(snapshot: Snapshot): AnalysisContext {
     else byState.set(s.state, [s]);
   }
   const listeners = buildListenerViews(snapshot);
-  return { snapshot, listeners, byState, states: countStates(snapshot, listeners), counters: buildCounterViews(snapshot.counterSamples) };
+  const deep = snapshot.deep;
+  const capture = deep?.packets ? analyzeCapture(deep.packets, deep.ports, { immediateCloseMs: deep.immediateCloseMs }) : null;
+  return { snapshot, listeners, byState, states: countStates(snapshot, listeners), counters: buildCounterViews(snapshot.counterSamples), capture };
 }
 
 /** Sockets in the table, the counted-only ones included. */

@@ -51,6 +51,7 @@ export function analyze(snapshot: Snapshot): Report {
     flaggedPorts,
     verdict,
     skipped,
+    probes: snapshot.deep?.probes ?? [],
     exitCode,
   };
 }

@@ -14,6 +14,7 @@ export async function loadInventory(path: string | undefined): Promise<Inventory
   return {
     slack: config.slack,
     defaultIntervalSec: config.limits.intervalSec,
+    deep: config.deep,
     resolveNode: async (name) => {
       await resolveNode(name, config);
     },

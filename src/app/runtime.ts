@@ -21,12 +21,16 @@ import { withDeadline } from '../slack/deadline.js';
 import { startOpsServer } from './ops-server.js';
 import { createWebClient } from '../slack/web-client.js';
 import { resolveAccessLists } from '../slack/access-lists.js';
+import type { DeepConfig } from '../config/deep-schema.js';
+import { createDeepLock } from '../queue/deep-lock.js';
 
 /** Where nodes come from: the inventory (and the `slack:` section of the same config file). */
 export interface Inventory {
   slack: SlackConfig;
   /** Seconds between samples when a command gives no `--interval` (config `limits.intervalSec`). */
   defaultIntervalSec: number;
+  /** The `deep:` section: whether the bot runs deep probes, and for how long. @defaultValue not allowed */
+  deep?: DeepConfig;
   resolveNode: NodeResolver;
   openNode: NodeOpener;
 }
@@ -98,7 +102,7 @@ export async function startRuntime(opts: StartOptions): Promise<Running> {
     }
     app = createBotApp(
       { botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL },
-      { queue, redis: producerRedis, queueReady: () => producerRedis.status === 'ready', slack, defaultIntervalSec: inventory.defaultIntervalSec, resolveNode: inventory.resolveNode, logger, metrics },
+      { queue, redis: producerRedis, queueReady: () => producerRedis.status === 'ready', slack, defaultIntervalSec: inventory.defaultIntervalSec, deepAllowed: inventory.deep?.allowed ?? false, resolveNode: inventory.resolveNode, logger, metrics },
     );
     try {
       await app.init();
@@ -122,7 +126,10 @@ export async function startRuntime(opts: StartOptions): Promise<Running> {
     const web = createWebClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, logger);
     worker = startDiagnoseWorker(
       { connection: workerRedis, queueName, prefix, concurrency: inventory.slack.concurrency, lockDuration: opts.lockDuration, stalledInterval: opts.stalledInterval },
-      { web, openNode: inventory.openNode, logger, metrics, deliveryDeadlineSec: inventory.slack.deliveryDeadlineSec },
+      {
+        web, openNode: inventory.openNode, logger, metrics, deliveryDeadlineSec: inventory.slack.deliveryDeadlineSec,
+        deep: inventory.deep?.allowed ? { seconds: inventory.deep.seconds, lock: createDeepLock(workerRedis, prefix ?? 'tcpcheck') } : undefined,
+      },
     );
   }
   logger.info({ role, port, metricsPort, queue: queueName, prefix, mode: env.SLACK_APP_TOKEN ? 'socket' : 'http' }, 'tcpcheck started');

@@ -16,6 +16,9 @@ export interface CheckFlags {
   identity?: string;
   knownHosts?: string;
   jump?: string;
+  /** Watch the flagged ports and their owners after the standard check. */
+  deep?: boolean;
+  deepSeconds?: number;
 }
 
 
@@ -27,6 +30,12 @@ export function parseFormat(value: string): Format {
 /** Seconds between the two samples: an integer 0..60. */
 export function parseInterval(value: string): number {
   if (!/^\d{1,2}$/.test(value) || Number(value) > 60) throw new InvalidArgumentError('expected whole seconds from 0 to 60');
+  return Number(value);
+}
+
+/** `--deep-seconds`: whole seconds from 1 to 60 (the deep probe's bound). */
+export function parseDeepSeconds(value: string): number {
+  if (!/^\d{1,2}$/.test(value) || Number(value) < 1 || Number(value) > 60) throw new InvalidArgumentError('expected whole seconds from 1 to 60');
   return Number(value);
 }
 

@@ -12,6 +12,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { configInvalid } from '../errors.js';
 import { clusterConfigSchema } from './cluster-schema.js';
+import { deepConfigSchema } from './deep-schema.js';
 import { kubeConfigSchema } from './kube-schema.js';
 import { inventoryShape } from './schema.js';
 import { slackConfigSchema } from './slack-schema.js';
@@ -22,6 +23,7 @@ export const configSchema = z
     kube: kubeConfigSchema.prefault({}),
     cluster: clusterConfigSchema.prefault({}),
     slack: slackConfigSchema.prefault({}),
+    deep: deepConfigSchema.prefault({}),
   })
   .strict();
 

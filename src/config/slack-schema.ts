@@ -35,8 +35,11 @@ export const slackConfigSchema = z
     allowedUsers: z.array(userRef).default([]),
     /** User groups whose members may run it. @defaultValue [] */
     allowedUserGroups: z.array(userGroupId).default([]),
-    /** Sampling interval of a deep probe (`--deep`, the Deep probe button). @defaultValue 30 */
-    deepIntervalSec: z.number().int().min(1).max(60).default(30),
+    /**
+     * User ids (U…) who may ask for a deep probe (`--deep`, the Deep probe button) when config
+     * `deep.allowed` is true. Unset: every allowed user. @defaultValue unset
+     */
+    deepUsers: z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a user id (U0123ABCD)')).optional(),
     /** Jobs one worker runs at once. @defaultValue 4 */
     concurrency: z.number().int().min(1).max(64).default(4),
     /** The same node asked for again within this many seconds joins the existing check. 0 turns it off. @defaultValue 60 */

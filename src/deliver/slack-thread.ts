@@ -28,6 +28,8 @@ export interface ThreadRequest {
   jobId: string;
   /** When the request was made (ms since 1970): buttons carry it and expire after `slack.buttonTtlSec`. */
   issuedAtMs: number;
+  /** Offer the Deep probe button (the bot may run deep probes). @defaultValue false */
+  deepButton?: boolean;
 }
 
 /** How far the thread got; kept with the job between attempts. */
@@ -109,7 +111,8 @@ export function createSlackThreadSink(opts: SlackThreadSinkOptions): SlackThread
      * fails, the evidence is already in the thread and only the parent is retried.
      */
     async deliver({ report, raw }: Delivery) {
-      const thread = renderSlackThread(report, { buttons: { rerun: encodeButtonValue(request.node, request.intervalSec, request.issuedAtMs), raw: request.jobId } });
+      const rerun = encodeButtonValue(request.node, request.intervalSec, request.issuedAtMs);
+      const thread = renderSlackThread(report, { buttons: { rerun, raw: request.jobId, ...(request.deepButton ? { deep: rerun } : {}) } });
       const parentTs = await ensureParent(thread.parent);
       for (let i = opts.progress().repliesPosted ?? 0; i < thread.replies.length; i++) {
         await post(thread.replies[i]!, parentTs).catch(rethrow);

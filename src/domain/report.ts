@@ -2,6 +2,7 @@
  * What the analysis concludes. Platform-neutral data: renderers format it and never decide severity;
  * rules decide severity and never format for a platform.
  */
+import type { ProbeRecord } from './deep.js';
 import type { TcpState } from './snapshot.js';
 
 export type Severity = 'critical' | 'warning' | 'info';
@@ -27,6 +28,11 @@ export type RuleId =
   | 'retransmission-rate'
   | 'collection-gap'
   | 'output-tampered'
+  | 'capture-handshake-retransmits'
+  | 'capture-immediate-close'
+  | 'capture-fin-unanswered'
+  | 'owner-never-accepts'
+  | 'owner-syscall-profile'
   | (string & {});
 
 /**
@@ -150,5 +156,7 @@ export interface Report {
   verdict: Verdict;
   /** Parser lines skipped, per source. */
   skipped: Record<string, number>;
+  /** What the deep probe ran and what it cost; empty without one. */
+  probes: ProbeRecord[];
   exitCode: 0 | 1 | 2 | 3;
 }

@@ -3,6 +3,7 @@
  * Pure data: no I/O, no clock. Everything a rule needs is here; nothing here is formatted.
  */
 import type { ClusterView } from './cluster.js';
+import type { DeepSnapshot } from './deep.js';
 
 /** TCP states as `ss` names them. `netstat` spellings (`CLOSE_WAIT`) and `/proc/net/tcp` hex codes are normalised to these. */
 export type TcpState =
@@ -154,6 +155,8 @@ export interface Snapshot {
   cluster?: ClusterView;
   /** Pod network namespaces and pod cgroups, when the plan read them; absent for older bundles and transcripts. */
   pods?: PodsView;
+  /** What a deep probe saw (`--deep`, a bundle's deep sections, a transcript's capture/strace/stacks); absent without one. */
+  deep?: DeepSnapshot;
 }
 
 /*

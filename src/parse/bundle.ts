@@ -9,6 +9,8 @@ import { describeSection, FRAMING_SECTION, PLAN_SECTIONS, Sections, TRANSPORT_ST
 import type { RawBundle, RawSection } from '../domain/raw.js';
 import { COUNTED_ONLY_STATES, type CollectionNote, type CounterSample, type ListenSample, type ParseIssue, type PodsView, type ProcessInfo, type Snapshot, type Socket, type SocketTable, type TcpState } from '../domain/snapshot.js';
 import { parseCounters } from './counters.js';
+import { DeepSections } from '../domain/deep-sections.js';
+import { hasDeepSections, isDeepSection, parseDeepSections } from './deep.js';
 import { parseMeta } from './meta.js';
 import { parseOwners } from './owners.js';
 import { pairPodCpu, parsePodCgroups, parsePodNetns } from './pod-sections.js';
@@ -31,7 +33,10 @@ export function buildSnapshot(bundle: RawBundle): Snapshot {
   const issues: ParseIssue[] = [];
   const interval = bundle.intervalSec;
 
+  const deep = hasDeepSections(bundle.sections) ? parseDeepSections(bundle.sections) : null;
   for (const s of bundle.sections) {
+    // The deep sections' own parser says what each probe could not do.
+    if (deep && isDeepSection(s.name)) continue;
     if (s.name === FRAMING_SECTION) notes.push(...framingNotes(s));
     else {
       const note = noteFor(s);
@@ -92,9 +97,10 @@ export function buildSnapshot(bundle: RawBundle): Snapshot {
     counterSamples,
     sysctl: sysctl.values,
     processes,
-    notes,
-    parseIssues: mergeIssues(issues).filter((i) => i.skipped > 0),
+    notes: deep ? [...notes, ...deep.notes] : notes,
+    parseIssues: mergeIssues(deep ? [...issues, ...deep.issues] : issues).filter((i) => i.skipped > 0),
     ...(pods ? { pods } : {}),
+    ...(deep ? { deep: deep.deep } : {}),
   };
 }
 
@@ -123,7 +129,7 @@ function framingNotes(s: RawSection): CollectionNote[] {
 function noteFor(s: RawSection): CollectionNote | null {
   const what = describeSection(s.name);
   const stderr = s.stderr.trim().split('\n').slice(0, 3).join('; ');
-  if (s.name === TRANSPORT_STDERR_SECTION) return stderr ? { source: s.name, message: `the connection reported: ${stderr}` } : null;
+  if (s.name === TRANSPORT_STDERR_SECTION || s.name === DeepSections.transportStderr) return stderr ? { source: s.name, message: `the connection reported: ${stderr}` } : null;
   if (s.exitCode === null) return { source: s.name, message: `could not read ${what}: the output was cut short${stderr ? ` (${stderr})` : ''}` };
   if (s.exitCode !== 0) return { source: s.name, message: `could not read ${what}: ${stderr || `exit status ${s.exitCode}`}` };
   if (stderr) return { source: s.name, message: `could not read ${what}: ${stderr}` };

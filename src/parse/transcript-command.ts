@@ -13,7 +13,7 @@ import type { TcpState } from '../domain/snapshot.js';
 import { psColumnsForFlags } from './ps.js';
 import { toTcpState } from './tcp-state.js';
 
-export type CommandKind = 'ss' | 'netstat' | 'counters' | 'sysctl' | 'state-tally' | 'ps' | 'proc-net-tcp' | 'kernel' | 'hostname' | 'other';
+export type CommandKind = 'ss' | 'netstat' | 'counters' | 'sysctl' | 'state-tally' | 'ps' | 'proc-net-tcp' | 'kernel' | 'hostname' | 'strace' | 'stacks' | 'other';
 
 export interface CommandInfo {
   kind: CommandKind;
@@ -31,11 +31,16 @@ export interface CommandInfo {
   psColumns: number | null;
   /** nstat without `-a`: values are increments since nstat's previous run, not totals since boot. */
   increments: boolean;
+  /** `strace -c -p PID` and a dump of /proc/PID/task/TID/stack: the process it reads. */
+  pid: number | null;
 }
 
 /** What a command line prints, and how it was filtered. */
 export function readCommand(command: string): CommandInfo {
-  const info: CommandInfo = { kind: 'other', listenOnly: false, owners: false, state: null, ports: null, filtered: false, psColumns: null, increments: false };
+  const info: CommandInfo = { kind: 'other', listenOnly: false, owners: false, state: null, ports: null, filtered: false, psColumns: null, increments: false, pid: null };
+  // A loop over a process's threads (`for i in $(ls /proc/1515/task/); do cat /proc/1515/task/$i/stack; done`).
+  const stacks = /\/proc\/(\d+)\/task\/.*\bstack\b/.exec(command);
+  if (stacks) return { ...info, kind: 'stacks', pid: Number(stacks[1]) };
   const stages = splitPipeline(command).map((s) => words(s.replace(/^sudo\s+/, '')));
   const [first, ...rest] = stages;
   if (!first || first.length === 0) return info;
@@ -89,6 +94,13 @@ export function readCommand(command: string): CommandInfo {
     case 'hostname':
       info.kind = 'hostname';
       break;
+    case 'strace': {
+      // Only the summary (-c) of one attached process is read.
+      const p = args.findIndex((a) => a === '-p');
+      const pid = p >= 0 ? /^\d+$/.exec(args[p + 1] ?? '') : null;
+      if (flags.includes('c') && pid) return { ...info, kind: 'strace', pid: Number(pid[0]) };
+      return info;
+    }
     default:
       return info;
   }

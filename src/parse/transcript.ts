@@ -22,10 +22,13 @@ import { parseStateTally } from './state-tally.js';
 import { parseSysctl } from './sysctl.js';
 import { readCommand, type CommandInfo } from './transcript-command.js';
 import { splitTranscript, type TranscriptBlock } from './transcript-blocks.js';
+import { TranscriptDeep } from './transcript-deep.js';
 
 export interface TranscriptOptions {
   /** Node name for the report; defaults to the host name in the prompts. */
   node?: string;
+  /** A pcap file taken beside the transcript (`analyze --pcap FILE`), read as the deep probe's capture. */
+  capture?: Uint8Array;
 }
 
 /**
@@ -56,6 +59,7 @@ interface Assembly {
   issues: ParseIssue[];
   notes: CollectionNote[];
   serviceNames: Map<string, number>;
+  deep: TranscriptDeep;
 }
 
 /** Reads a transcript into a Snapshot. Never throws: unreadable lines are counted per block. */
@@ -75,6 +79,7 @@ export function parseTranscript(text: string, opts: TranscriptOptions = {}): Sna
     issues: [],
     notes: [],
     serviceNames: new Map(),
+    deep: new TranscriptDeep(),
   };
   for (const block of split.blocks) {
     const cmd = block.command === null ? null : readCommand(block.command);
@@ -87,6 +92,7 @@ export function parseTranscript(text: string, opts: TranscriptOptions = {}): Sna
   for (const s of [...table.sockets, ...a.listenSamples.flatMap((l) => l.listeners)]) {
     for (const p of s.processes) a.processes[p.pid] ??= { pid: p.pid, name: p.name, cmdline: null };
   }
+  const deep = a.deep.build([...table.sockets.filter((s) => s.state === 'LISTEN'), ...a.listenSamples.flatMap((l) => l.listeners)], opts.capture);
   if (a.counterSamples.length > 1) {
     a.notes.push({ source: 'transcript', message: 'the counter readings in the transcript carry no time: changes are shown, rates are unknown' });
   }
@@ -112,7 +118,8 @@ export function parseTranscript(text: string, opts: TranscriptOptions = {}): Sna
     sysctl: a.sysctl,
     processes: a.processes,
     notes: a.notes,
-    parseIssues: mergeIssues(a.issues).filter((i) => i.skipped > 0),
+    parseIssues: mergeIssues([...a.issues, ...a.deep.issues]).filter((i) => i.skipped > 0),
+    ...(deep ? { deep } : {}),
   };
 }
 
@@ -161,6 +168,10 @@ function readLabelled(block: TranscriptBlock, cmd: CommandInfo, a: Assembly): vo
     case 'hostname':
       a.hostname = firstWord(body) ?? a.hostname;
       return;
+    case 'strace':
+      return a.deep.addStrace(cmd.pid!, block.command!, body);
+    case 'stacks':
+      return a.deep.addStacks(cmd.pid!, block.command!, body);
     case 'other':
       return;
   }

@@ -2,6 +2,7 @@
  * Helpers the text and markdown renderers share: which parts of a report to show, and how to lay
  * out a table. Renderers only format: severity and wording come from the report.
  */
+import type { ProbeRecord } from '../domain/deep.js';
 import type { CounterView, Finding, ListenerView, PeerView, Report } from '../domain/report.js';
 
 /** Peers shown before "and N more". @defaultValue 20 */
@@ -103,4 +104,27 @@ export function alignColumns(rows: readonly (readonly string[])[]): string[] {
 /** Words for an exit code. */
 export function exitWords(code: Report['exitCode']): string {
   return ['healthy', 'warning', 'critical', 'could not diagnose'][code] ?? String(code);
+}
+
+/** Bytes in words: `812 B`, `18.4 KB`, `2.1 MB`. */
+function bytesWords(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/**
+ * One line per deep probe: what ran, how long, bytes captured, packets dropped by the kernel.
+ * `capture of 31493, 32430: 10.0 s, 18.4 KB, 151 packets, 0 dropped by the kernel`.
+ */
+export function probeLine(p: ProbeRecord): string {
+  const ports = p.ports.length > 8 ? `${p.ports.slice(0, 8).join(', ')} and ${p.ports.length - 8} more` : p.ports.join(', ');
+  const what = p.name === 'capture' ? `capture of ${ports}` : `${p.name} of pid ${p.pid ?? '?'}`;
+  const parts = [
+    p.durationMs !== null ? `${(p.durationMs / 1000).toFixed(1)} s` : null,
+    p.bytes !== null ? bytesWords(p.bytes) : null,
+    p.packets !== null ? `${p.packets} packets` : null,
+    p.droppedByKernel !== null ? `${p.droppedByKernel} dropped by the kernel` : null,
+  ].filter(Boolean);
+  return `${what}: ${p.ok ? '' : `failed (${p.error ?? 'no output'})${parts.length > 0 ? ', ' : ''}`}${parts.join(', ')}`;
 }

@@ -64,6 +64,10 @@ export function renderJson(report: Report): string {
     sysctl: sortedRecord(report.sysctl),
     findings: report.findings.map(projectFinding),
     skipped: sortedRecord(report.skipped),
+    probes: report.probes.map((p) => ({
+      name: p.name, command: p.command, ports: p.ports, pid: p.pid, startedAt: p.startedAt, durationMs: p.durationMs,
+      bytes: p.bytes, packets: p.packets, droppedByKernel: p.droppedByKernel, ok: p.ok, error: p.error,
+    })),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }

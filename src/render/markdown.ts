@@ -3,7 +3,7 @@
  * Slack: the same sections as the text renderer, as headings, lists and tables.
  */
 import type { Finding, Report } from '../domain/report.js';
-import { MAX_SYMPTOM_EVIDENCE, flaggedListeners, changeCell, cleanReport, exitWords, ownerCell, peerCell, queueCell, shownCounters, shownSysctls, splitFindings, statesLine, topPeers } from './format.js';
+import { MAX_SYMPTOM_EVIDENCE, flaggedListeners, changeCell, cleanReport, exitWords, ownerCell, peerCell, probeLine, queueCell, shownCounters, shownSysctls, splitFindings, statesLine, topPeers } from './format.js';
 
 /** Table cells may not hold a pipe or a line break. */
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -54,6 +54,7 @@ export function renderMarkdown(raw: Report): string {
   if (counters.length > 0) out.push('### Counters', '', ...table(['Counter', 'Value', 'Change'], counters.map(([n, v]) => [n, String(v.value), changeCell(v)])), '');
   const sysctls = shownSysctls(report);
   if (sysctls.length > 0) out.push('### Settings', '', ...sysctls.map(([k, v]) => `- ${code(`${k} = ${v}`)}`), '');
+  if (report.probes.length > 0) out.push('### Deep probe', '', ...report.probes.map((p) => `- ${code(probeLine(p))}`), '');
   return out.join('\n').replace(/\n+$/, '') + '\n';
 }
 

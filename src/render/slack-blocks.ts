@@ -8,7 +8,7 @@
  * several sections and messages; past a bound they are cut with a note pointing at the raw file.
  */
 import type { PeerView, Report, Severity } from '../domain/report.js';
-import { flaggedListeners, ownerCell, peerCell, queueCell } from './format.js';
+import { clean, flaggedListeners, ownerCell, peerCell, probeLine, queueCell } from './format.js';
 
 export const SLACK_LIMITS = {
   blocksPerMessage: 50,
@@ -257,6 +257,7 @@ export function renderSlackThread(report: Report, opts: RenderSlackOptions = {})
     context(`${SEVERITY_LABEL[v.severity]}${where ? ` · ${escapeMrkdwn(where)}` : ''}`),
     section(`*${escapeMrkdwn(v.headline)}*${v.cause ? `\n*Most likely cause:* ${escapeMrkdwn(v.cause)}` : ''}`),
   ];
+  if (report.probes.length > 0) parentBlocks.push(context(`Deep probe: ${report.probes.map((p) => escapeMrkdwn(clean(probeLine(p)))).join(' · ')}`));
   if (opts.buttons) {
     parentBlocks.push({
       type: 'actions',

@@ -13,6 +13,7 @@ import {
   exitWords,
   ownerCell,
   peerCell,
+  probeLine,
   queueCell,
   shownCounters,
   shownSysctls,
@@ -80,6 +81,7 @@ export function renderText(raw: Report, opts: TextOptions): string {
     out.push('', bold('Settings'));
     out.push(...sysctls.map(([k, v]) => `  ${k} = ${v}`));
   }
+  if (report.probes.length > 0) out.push('', bold('Deep probe'), ...report.probes.map((p) => `  ${probeLine(p)}`));
   const skipped = Object.entries(report.skipped);
   if (skipped.length > 0) out.push('', `Skipped lines: ${skipped.map(([s, n]) => `${s} ${n}`).join(', ')}`);
   out.push('', `exit ${report.exitCode} (${exitWords(report.exitCode)})`);

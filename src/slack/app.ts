@@ -13,7 +13,7 @@ import type { Metrics } from '../metrics.js';
 import type { JobRequest } from '../queue/job-data.js';
 import { allowPress, enqueueDiagnosis, type DiagnoseQueue, type EnqueueResult } from '../queue/producer.js';
 import { ACTION_IDS } from '../render/slack-blocks.js';
-import { createAuthorizer, type Requester } from './authorize.js';
+import { authorizeDeep, createAuthorizer, type Requester } from './authorize.js';
 import { isNodeName, parseCommandText } from './command-text.js';
 import { NOT_IN_CHANNEL_TEXT } from '../render/slack-status.js';
 import { ephemeral, HELP_TEXT, QUEUE_DOWN_TEXT, QUEUE_SLOW_TEXT, refusalForInput, type EphemeralReply } from './messages.js';
@@ -40,6 +40,8 @@ export interface BotDeps {
   slack: SlackConfig;
   /** Seconds between samples when a command gives no `--interval` (config `limits.intervalSec`). */
   defaultIntervalSec: number;
+  /** Config `deep.allowed`: the bot runs deep probes (for `slack.deepUsers`, or all allowed users). @defaultValue false */
+  deepAllowed?: boolean;
   resolveNode: NodeResolver;
   logger: Logger;
   metrics: Metrics;
@@ -191,10 +193,15 @@ export function createBotApp(opts: BotOptions, deps: BotDeps): App {
       return audit('command', who, command.text, { outcome: 'refused-auth', node: parsed.value.node }, startedAt);
     }
     const { node, deep, intervalSec } = parsed.value;
+    const deepDecision = deep ? authorizeDeep(who.userId, deps.deepAllowed ?? false, slack.deepUsers) : { ok: true as const };
+    if (!deepDecision.ok) {
+      await ack(ephemeral(deepDecision.reason));
+      return audit('command', who, command.text, { outcome: 'refused-deep', node }, startedAt);
+    }
     const request: JobRequest = {
       node,
       deep,
-      intervalSec: intervalSec ?? (deep ? slack.deepIntervalSec : deps.defaultIntervalSec),
+      intervalSec: intervalSec ?? deps.defaultIntervalSec,
       channel: command.channel_id,
       user: command.user_id,
       responseUrl: command.response_url || null,
@@ -219,6 +226,11 @@ export function createBotApp(opts: BotOptions, deps: BotDeps): App {
         await respond({ ...ephemeral(decision.reason), replace_original: false });
         return audit(kind, who, value, { outcome: 'refused-auth' }, startedAt);
       }
+      const deepDecision = kind === 'deep' ? authorizeDeep(who.userId, deps.deepAllowed ?? false, slack.deepUsers) : { ok: true as const };
+      if (!deepDecision.ok) {
+        await respond({ ...ephemeral(deepDecision.reason), replace_original: false });
+        return audit(kind, who, value, { outcome: 'refused-deep' }, startedAt);
+      }
       const target = parseButtonValue(value, nowMs(), slack.buttonTtlSec);
       if (!target.ok || !who.channelId) {
         const why = target.ok || target.reason === 'invalid' ? 'That button carries no node tcpcheck can read' : 'That button has expired';
@@ -233,7 +245,7 @@ export function createBotApp(opts: BotOptions, deps: BotDeps): App {
       const request: JobRequest = {
         node: target.node,
         deep: kind === 'deep',
-        intervalSec: kind === 'deep' ? slack.deepIntervalSec : target.intervalSec,
+        intervalSec: target.intervalSec,
         channel: who.channelId,
         user: who.userId,
         responseUrl: body.response_url ?? null,

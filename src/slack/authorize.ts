@@ -20,6 +20,16 @@ export interface Requester {
 
 export type AuthDecision = { ok: true } | { ok: false; reason: string };
 
+/**
+ * Whether an (already authorised) user may ask for a deep probe: config `deep.allowed`, and
+ * `slack.deepUsers` when it is set. Ids only, like {@link createAuthorizer}.
+ */
+export function authorizeDeep(userId: string, deepAllowed: boolean, deepUsers: readonly string[] | undefined): AuthDecision {
+  if (!deepAllowed) return { ok: false, reason: 'Deep probes (packet capture and strace on the node) are not enabled for this bot (config `deep.allowed`). Nothing was run; `/tcpcheck NODE` runs the standard check.' };
+  if (deepUsers && !deepUsers.includes(userId)) return { ok: false, reason: 'You are not among the users who may run deep probes (slack.deepUsers). Nothing was run; `/tcpcheck NODE` runs the standard check.' };
+  return { ok: true };
+}
+
 /** Reads the members of a user group (Slack `usergroups.users.list`). */
 export type GroupMembersReader = (groupId: string) => Promise<string[]>;
 

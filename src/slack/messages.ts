@@ -20,7 +20,7 @@ export const HELP_TEXT = [
   USAGE,
   '• `NODE`: a node from the inventory, a Kubernetes node name or `ip-10-1-2-3`.',
   '• `--interval N`: seconds between the two samples of counters and queues (0–60).',
-  '• `--deep`: a deep probe: the same read-only collection with a 30 s sampling window, which catches slow leaks and bursts.',
+  '• `--deep`: after the check, a deep probe of the ports it flagged: packet headers (tcpdump) and the owners\' syscalls (strace) and thread stacks for a few seconds, when the bot allows it.',
   'The result comes as a thread in this channel. Nothing on the node is changed.',
 ].join('\n');
 

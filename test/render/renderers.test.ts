@@ -176,7 +176,7 @@ describe('renderJson', () => {
     const doc = JSON.parse(renderJson(sick));
     expect(Object.keys(doc)).toEqual([
       'schemaVersion', 'node', 'hostname', 'kernel', 'collectedAt', 'intervalSec', 'source', 'exitCode',
-      'verdict', 'states', 'listeners', 'flaggedPorts', 'peers', 'counters', 'sysctl', 'findings', 'skipped',
+      'verdict', 'states', 'listeners', 'flaggedPorts', 'peers', 'counters', 'sysctl', 'findings', 'skipped', 'probes',
     ]);
     expect(doc.listeners[1]).toEqual({ address: '::', port: 31493, process: { name: 'kube-proxy', pid: 1515 }, acceptQueue: 4, backlog: 3, acceptQueueSamples: [4, 4], status: 'full', flagged: true });
     expect(doc.flaggedPorts).toEqual([31493]);
@@ -304,5 +304,34 @@ describe('renderers with the cluster context read', () => {
     expect(text).toContain('kube-proxy never accepts on NodePort 31493 (shop/neo-web, 0 ready endpoints)');
     expect(text).toMatch(/31493 +CLOSE-WAIT +198\.18\.210\.5 \(shop\/neo-api-5c6d-k2p9q\) +1/);
     expect(renderMarkdown(named)).toContain('| 31493 | CLOSE-WAIT | 198.18.210.5 (shop/neo-api-5c6d-k2p9q) | 1 |');
+  });
+});
+
+describe('the deep probe\'s cost', () => {
+  const probed = {
+    ...sick,
+    probes: [
+      { name: 'capture' as const, command: "timeout -s INT 10 tcpdump -i any -nn -s 128 -c 2000 -U -w - 'tcp port 31493'", ports: [31493], pid: null, startedAt: '2024-05-01T10:00:06.000Z', durationMs: 10012, bytes: 18842, packets: 151, droppedByKernel: 3, ok: true, error: null },
+      { name: 'strace' as const, command: 'timeout -s INT 10 strace -c -f -p 1515', ports: [31493], pid: 1515, startedAt: '2024-05-01T10:00:06.001Z', durationMs: 10004, bytes: 2525, packets: null, droppedByKernel: null, ok: false, error: 'strace: not found on the node' },
+    ],
+  };
+  const line = 'capture of 31493: 10.0 s, 18.4 KB, 151 packets, 3 dropped by the kernel';
+
+  it('is a line in text, markdown and the Slack parent message', () => {
+    expect(renderText(probed, { color: false })).toContain(`Deep probe\n  ${line}\n  strace of pid 1515: failed (strace: not found on the node), 10.0 s, 2.5 KB`);
+    expect(renderMarkdown(probed)).toContain(`### Deep probe\n\n- \`${line}\``);
+    const context = renderSlackThread(probed).parent.blocks.find((b) => b.type === 'context' && JSON.stringify(b).includes('Deep probe'));
+    expect(JSON.stringify(context)).toContain(line);
+  });
+
+  it('is `probes` in JSON with every documented field', () => {
+    const doc = JSON.parse(renderJson(probed));
+    expect(doc.probes).toEqual(probed.probes);
+    expect(Object.keys(doc.probes[0])).toEqual(['name', 'command', 'ports', 'pid', 'startedAt', 'durationMs', 'bytes', 'packets', 'droppedByKernel', 'ok', 'error']);
+  });
+
+  it('is absent without a deep probe', () => {
+    expect(renderText(sick, { color: false })).not.toContain('Deep probe');
+    expect(JSON.parse(renderJson(sick)).probes).toEqual([]);
   });
 });

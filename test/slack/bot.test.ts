@@ -127,7 +127,7 @@ describe('the Bolt app over HTTP', () => {
 
     it('refuses a forged button value and enqueues nothing', async () => {
       const before = await jobCount(h.queue);
-      await postSigned(h.eventsUrl, blockActionBody({ actionId: 'tcpcheck_deep', value: JSON.stringify({ node: 'x; reboot' }), response_url: h.double.responseUrl('forged') }), SIGNING_SECRET);
+      await postSigned(h.eventsUrl, blockActionBody({ actionId: 'tcpcheck_rerun', value: JSON.stringify({ node: 'x; reboot' }), response_url: h.double.responseUrl('forged') }), SIGNING_SECRET);
       await expect.poll(() => h.double.responses.filter((r) => r.id === 'forged').length).toBe(1);
       expect(String(h.double.responses.find((r) => r.id === 'forged')!.body.text)).toMatch(/no node/);
       expect(await jobCount(h.queue)).toBe(before);
@@ -190,5 +190,46 @@ describe('when Redis is down', () => {
     const res = await fetch(`${h.opsUrl}/healthz`);
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({ status: 'degraded', redis: 'down' });
+  });
+});
+
+describe('deep probes from Slack', () => {
+  describe('when config deep.allowed is off', () => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = await startHarness({ slack: { allowedUsers: ['U0ONCALL'] } });
+    });
+    afterAll(async () => {
+      await h?.stop();
+    });
+
+    it('refuses /tcpcheck NODE --deep and enqueues nothing', async () => {
+      const res = await postSigned(h.eventsUrl, slashCommandBody({ text: 'lab-node-0 --deep', user_id: 'U0ONCALL', response_url: h.double.responseUrl('cmd') }), SIGNING_SECRET);
+      expect((JSON.parse(res.body) as { text: string }).text).toMatch(/not enabled for this bot \(config `deep.allowed`\)/);
+      expect(await jobCount(h.queue)).toBe(0);
+    });
+  });
+
+  describe('when allowed for slack.deepUsers only', () => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = await startHarness({ slack: { allowedUsers: ['U0ONCALL', 'U0SECOND'], deepUsers: ['U0ONCALL'] }, deep: { allowed: true, seconds: 10 } });
+    });
+    afterAll(async () => {
+      await h?.stop();
+    });
+
+    it('refuses an allowed user who is not a deep user', async () => {
+      const res = await postSigned(h.eventsUrl, slashCommandBody({ text: 'lab-node-0 --deep', user_id: 'U0SECOND', response_url: h.double.responseUrl('cmd') }), SIGNING_SECRET);
+      expect((JSON.parse(res.body) as { text: string }).text).toMatch(/slack.deepUsers/);
+      expect(await jobCount(h.queue)).toBe(0);
+    });
+
+    it('enqueues a deep request for a deep user, at the standard interval', async () => {
+      const res = await postSigned(h.eventsUrl, slashCommandBody({ text: 'lab-node-0 --deep', user_id: 'U0ONCALL', response_url: h.double.responseUrl('cmd') }), SIGNING_SECRET);
+      expect((JSON.parse(res.body) as { text: string }).text).toMatch(/deep probe of lab-node-0/);
+      const jobs = await h.queue.getJobs(['waiting', 'active', 'completed', 'failed']);
+      expect(jobs.map((j) => j.data)).toEqual([expect.objectContaining({ node: 'lab-node-0', deep: true, intervalSec: 5, user: 'U0ONCALL' })]);
+    });
   });
 });

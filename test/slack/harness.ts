@@ -2,6 +2,7 @@
  * Test harness: the real runtime (Bolt over HTTP, BullMQ on the real Redis at 127.0.0.1:6379 under
  * a unique prefix) pointed at the Slack API double.
  */
+import type { DeepConfig } from '../../src/config/deep-schema.js';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Queue } from 'bullmq';
@@ -31,6 +32,8 @@ export interface HarnessOptions {
   inventory?: Inventory;
   /** Config `limits.intervalSec`. @defaultValue 5 */
   defaultIntervalSec?: number;
+  /** Config `deep:`. @defaultValue not allowed */
+  deep?: DeepConfig;
   redisUrl?: string;
   /** A Slack double the caller started (and stops). @defaultValue one started here */
   double?: SlackApiDouble;
@@ -91,6 +94,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     inventory: opts.inventory ?? {
       slack: slackConfigSchema.parse(opts.slack ?? {}),
       defaultIntervalSec: opts.defaultIntervalSec ?? 5,
+      deep: opts.deep,
       resolveNode: async (name) => {
         if (!known.has(name)) throw nodeNotFound(name);
       },

@@ -2,6 +2,9 @@
 import type { Rule } from '../rule.js';
 import { acceptQueueBacklog } from './accept-queue-backlog.js';
 import { acceptQueueFull } from './accept-queue-full.js';
+import { captureFinUnanswered } from './capture-fin-unanswered.js';
+import { captureHandshakeRetransmits } from './capture-handshake-retransmits.js';
+import { captureImmediateClose } from './capture-immediate-close.js';
 import { closeWaitLeak } from './close-wait-leak.js';
 import { closeWaitUnaccepted } from './close-wait-unaccepted.js';
 import { closeWaitUnread } from './close-wait-unread.js';
@@ -13,6 +16,8 @@ import { kubeProxyRulesMissing } from './kube-proxy-rules-missing.js';
 import { listenOverflow } from './listen-overflow.js';
 import { nodeportLocalPolicy } from './nodeport-local-policy.js';
 import { outputTampered } from './output-tampered.js';
+import { ownerNeverAccepts } from './owner-never-accepts.js';
+import { ownerSyscallProfile } from './owner-syscall-profile.js';
 import { retransmissionRate } from './retransmission-rate.js';
 import { socketMemoryPressure } from './socket-memory-pressure.js';
 import { somaxconnLow } from './somaxconn-low.js';
@@ -40,4 +45,9 @@ export const RULES: readonly Rule[] = [
   collectionGap,
   outputTampered,
   cpuThrottling,
+  ownerNeverAccepts,
+  ownerSyscallProfile,
+  captureHandshakeRetransmits,
+  captureImmediateClose,
+  captureFinUnanswered,
 ];

@@ -1,7 +1,9 @@
 /**
  * `tcpcheck analyze PATH`: analyzes saved outputs without touching any node.
  * PATH is a bundle directory from `check --save`, a file of raw collection output (section markers),
- * or a free-form terminal transcript (prompts, markdown fences, partial `ss | grep` listings).
+ * or a free-form terminal transcript (prompts, markdown fences, partial `ss | grep` listings; an
+ * `strace -c` table and thread stack dumps are read as a deep probe's, and `--pcap FILE` adds a
+ * capture).
  */
 import type { Command } from 'commander';
 import { diagnose } from '../../../jobs/diagnose.js';
@@ -29,9 +31,10 @@ export function registerAnalyze(program: Command): void {
     .argument('<path>', 'bundle directory or text file')
     .option('-f, --format <format>', 'text | markdown | json', parseFormat, 'text' as Format)
     .option('--node <name>', 'node name to show when the input does not say')
-    .action(async (path: string, opts: { format: Format; node?: string }) => {
+    .option('--pcap <file>', 'a capture (tcpdump -w) taken beside a transcript, read as the deep probe\'s capture')
+    .action(async (path: string, opts: { format: Format; node?: string; pcap?: string }) => {
       try {
-        const { report } = await diagnose({ kind: 'path', path, node: opts.node });
+        const { report } = await diagnose({ kind: 'path', path, node: opts.node, pcap: opts.pcap });
         if (nothingRead(report)) {
           process.stderr.write(`tcpcheck analyze: ${path}: ${unreadableMessage(report)}\n`);
           // Scripts asking for json or markdown still get the report (exit code 3 in it too).

@@ -8,7 +8,8 @@ import { openFlags, openLocal, openNode, type OpenedNode } from '../../app/targe
 import { saveBundle } from '../../collect/bundle-store.js';
 import { loadConfig } from '../../config/index.js';
 import { createStdoutSink } from '../../deliver/stdout.js';
-import { parseFormat, parseInterval, parseTransportKind, type CheckFlags } from '../options.js';
+import { inputInvalid } from '../../errors.js';
+import { parseDeepSeconds, parseFormat, parseInterval, parseTransportKind, type CheckFlags } from '../options.js';
 import { reportFailure, type Format } from '../output.js';
 
 /** This machine when no node and no --host is given; else the node through the one target factory. */
@@ -35,14 +36,18 @@ export function registerCheck(program: Command): void {
     .option('--identity <file>', 'SSH private key file')
     .option('--known-hosts <file>', 'known_hosts file for host-key checking')
     .option('-J, --jump <[user@]host[:port]>', 'reach the node through this bastion')
+    .option('--deep', 'after the check, watch the flagged ports (tcpdump) and their owners (strace, stacks) for a bounded window')
+    .option('--deep-seconds <seconds>', 'how long --deep watches, 1 to 60', parseDeepSeconds)
     .action(async (node: string | undefined, flags: CheckFlags) => {
       const controller = new AbortController();
       const onSignal = () => controller.abort();
       process.once('SIGINT', onSignal);
       const sink = createStdoutSink({ format: flags.format });
       try {
+        if (flags.deepSeconds !== undefined && !flags.deep) throw inputInvalid('--deep-seconds needs --deep.');
         const target = await openTarget(node, flags);
-        const { bundle, report } = await diagnose({ kind: 'node', node: target }, { intervalSec: flags.interval, signal: controller.signal });
+        const deep = flags.deep ? { seconds: flags.deepSeconds } : undefined;
+        const { bundle, report } = await diagnose({ kind: 'node', node: target }, { intervalSec: flags.interval, signal: controller.signal, deep });
         if (flags.save && bundle) await saveBundle(flags.save, bundle);
         await sink.deliver({ report, raw: null });
         process.exitCode = report.exitCode;

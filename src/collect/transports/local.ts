@@ -15,6 +15,9 @@ export class LocalTransport implements Transport {
       const child = spawn('sh', ['-s', '--', ...plan.args], {
         env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' },
         stdio: ['pipe', 'pipe', 'pipe'],
+        // Its own process group, so a failure or cancel kills the whole script (the deep plan's
+        // tcpdump and strace included), not only sh.
+        detached: true,
       });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
@@ -22,7 +25,11 @@ export class LocalTransport implements Transport {
       let failure: TcpcheckError | null = null;
       const fail = (e: TcpcheckError) => {
         if (!failure) failure = e;
-        child.kill('SIGKILL');
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          child.kill('SIGKILL');
+        }
       };
       const timer = setTimeout(() => fail(commandTimeout(this.target, opts.timeoutMs)), opts.timeoutMs);
       const onAbort = () => fail(cancelled(this.target));
