@@ -6,9 +6,6 @@
  */
 import type { SweepRecord } from '../domain/sweep.js';
 
-/** How long sweeps are kept when the config says nothing. */
-export const DEFAULT_RETENTION_DAYS = 30;
-
 export interface HistoryStore {
   /** Saves a sweep; saving the same sweepId again replaces it (a retried digest saves once). */
   save(record: SweepRecord): Promise<void>;

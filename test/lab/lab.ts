@@ -109,6 +109,10 @@ export interface Lab {
   killSshd(index: number): Promise<void>;
   /** Starts the node's sshd again and waits until it accepts connections. */
   startSshd(index: number): Promise<void>;
+  /** Starts pathologies.ts on a node that has none running (a node turning bad between two sweeps). */
+  startPathologies(index: number): Promise<void>;
+  /** Stops the node's pathologies (their sockets close with them) and waits until they are gone. */
+  stopPathologies(index: number): Promise<void>;
   /** Runs argv inside the node's namespace (no shell). */
   exec(index: number, argv: string[]): Promise<{ stdout: string; stderr: string }>;
   /**
@@ -380,6 +384,20 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       },
       async startSshd(index) {
         await startSshd(nodes[index]!);
+      },
+      async startPathologies(index) {
+        const node = nodes[index]!;
+        if (node.pathologyPid !== null) throw new Error(`${node.name} already runs its pathologies`);
+        node.pathologyPid = await startPathologies(node, peer, binDir, join(dir, `node-${index}`), state, saveState);
+      },
+      async stopPathologies(index) {
+        const node = nodes[index]!;
+        if (node.pathologyPid === null) return;
+        // The supervisor SIGKILLs its children on SIGTERM, then exits (pathologies.ts `serve`).
+        killQuietly(node.pathologyPid, 'SIGTERM');
+        for (let i = 0; i < 100 && isAlive(node.pathologyPid); i++) await new Promise((r) => setTimeout(r, 100));
+        if (isAlive(node.pathologyPid)) throw new Error(`pathologies on ${node.name} still run 10 s after SIGTERM`);
+        node.pathologyPid = null;
       },
       exec: (index, argv) => run('ip', ['netns', 'exec', nodes[index]!.netns, ...argv]),
       async startHostileListener(index, port, extraArgs) {
