@@ -13,7 +13,7 @@ import { FlowProducer, Queue, UnrecoverableError, Worker, type ConnectionOptions
 import type { WebClient } from '@slack/web-api';
 import type { SweepRun } from '../src/analyze/compare.js';
 import { summarizeFailure } from '../src/analyze/sweep-summary.js';
-import type { Transport } from '../src/collect/transport.js';
+import type { OpenedNode } from '../src/app/targets.js';
 import type { Config } from '../src/config/index.js';
 import type { SweepNodeSummary, SweepResult } from '../src/domain/sweep.js';
 import type { ChannelPacer } from '../src/deliver/channel-pacer.js';
@@ -28,8 +28,8 @@ import { finishSweep, listSweepNodes, sweepNode } from './sweep.js';
 
 export interface SweepFlowDeps {
   config: Config;
-  /** The one name → transport factory `check` and the diagnosis worker use. */
-  connect: (node: string) => Promise<Transport>;
+  /** The one name → transport factory `check` and the diagnosis worker use (src/app/targets.ts `openNode`). */
+  open: (node: string) => Promise<OpenedNode>;
   history: HistoryStore;
   web: WebClient;
   pacer: ChannelPacer;
@@ -127,12 +127,12 @@ export function createSweepProcessor(deps: SweepFlowDeps, flow: FlowProducer, qu
 }
 
 /** Builds the processor of one node's check: always a row, never a failure on the node's account. */
-export function createSweepNodeProcessor(deps: Pick<SweepFlowDeps, 'connect' | 'now'>) {
+export function createSweepNodeProcessor(deps: Pick<SweepFlowDeps, 'open' | 'now'>) {
   return async (job: Job, _token?: string, signal?: AbortSignal): Promise<SweepNodeSummary> => {
     const parsed = sweepNodeJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`not a sweep node job: ${parsed.error.message}`);
     const d = parsed.data;
-    return sweepNode(d.node, { connect: deps.connect, intervalSec: d.intervalSec, nodeTimeoutMs: d.nodeTimeoutSec * 1000, signal, now: deps.now });
+    return sweepNode(d.node, { open: deps.open, intervalSec: d.intervalSec, nodeTimeoutMs: d.nodeTimeoutSec * 1000, signal, now: deps.now });
   };
 }
 

@@ -7,19 +7,19 @@
  */
 import { compareSweep, type SweepRun } from '../src/analyze/compare.js';
 import { summarizeFailure, summarizeReport } from '../src/analyze/sweep-summary.js';
-import type { Transport } from '../src/collect/transport.js';
+import type { OpenedNode } from '../src/app/targets.js';
 import type { Config } from '../src/config/index.js';
 import type { SweepNodes } from '../src/config/sweep-schema.js';
 import type { SweepNodeSummary, SweepResult } from '../src/domain/sweep.js';
 import { isTcpcheckError } from '../src/errors.js';
 import { retentionStart, type HistoryStore } from '../src/history/store.js';
-import { diagnoseNode } from './diagnose-node.js';
+import { diagnose } from './diagnose.js';
 
 export interface SweepNodeOptions {
-  /** Opens the node's transport: the one name → transport factory `check` uses. */
-  connect: (node: string) => Promise<Transport>;
-  /** Seconds between the two samples. */
-  intervalSec: number;
+  /** Opens the node: the one name → transport factory `check` uses (src/app/targets.ts `openNode`). */
+  open: (node: string) => Promise<OpenedNode>;
+  /** Seconds between the two samples. @defaultValue the node's `limits.intervalSec` */
+  intervalSec?: number;
   /** Whole node, connect to last byte, before it is given up as `command_timeout`. */
   nodeTimeoutMs: number;
   signal?: AbortSignal;
@@ -37,8 +37,7 @@ export async function sweepNode(node: string, opts: SweepNodeOptions): Promise<S
   });
   try {
     const work = (async () => {
-      const transport = await opts.connect(node);
-      return diagnoseNode(transport, node, { intervalSec: opts.intervalSec, signal, now: opts.now });
+      return diagnose({ kind: 'node', node: await opts.open(node) }, { intervalSec: opts.intervalSec, signal, now: opts.now });
     })();
     work.catch(() => undefined);
     const { report } = await Promise.race([work, expired]);

@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSweepWorkers, type SweepWorkers } from '../../jobs/sweep-flow.js';
-import { connectNode } from '../../src/collect/connect.js';
+import { openNode } from '../../src/app/targets.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import { sweepScheduleSchema } from '../../src/config/sweep-schema.js';
 import type { SweepResult } from '../../src/domain/sweep.js';
@@ -70,7 +70,7 @@ beforeAll(async () => {
     { connection: redis, prefix, nodeConcurrency: 3 },
     {
       config,
-      connect: async (node) => (await connectNode(node, config)).transport,
+      open: (node) => openNode(node, config),
       history: new RedisHistory(redis, { prefix: `${prefix}:history` }),
       web: new WebClient(TOKEN, webClientOptions(apiUrl)),
       pacer: new ChannelPacer(redis, { prefix: `${prefix}:pace` }),

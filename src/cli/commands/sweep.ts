@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError, type Command } from 'commander';
 import { finishSweep, listSweepNodes, mapBounded, sweepNode } from '../../../jobs/sweep.js';
-import { connectNode } from '../../collect/connect.js';
+import { openNode } from '../../app/targets.js';
 import { isHostOrAddress, loadConfig } from '../../config/index.js';
 import { isLabelSelector, type SweepNodes } from '../../config/sweep-schema.js';
 import { ErrorCode, TcpcheckError } from '../../errors.js';
@@ -74,8 +74,8 @@ export function registerSweep(program: Command): void {
         const startedAt = new Date();
         const rows = await mapBounded(names, flags.concurrency, (name) =>
           sweepNode(name, {
-            connect: async (node) => (await connectNode(node, config)).transport,
-            intervalSec: flags.interval ?? config.limits.intervalSec,
+            open: (node) => openNode(node, config),
+            intervalSec: flags.interval,
             nodeTimeoutMs: flags.nodeTimeout * 1000,
             signal: controller.signal,
           }),
@@ -88,7 +88,7 @@ export function registerSweep(program: Command): void {
         process.stdout.write(flags.format === 'json' ? renderSweepJson(result) : flags.format === 'markdown' ? renderSweepMarkdown(result) : renderSweepText(result));
         process.exitCode = result.exitCode;
       } catch (err) {
-        process.exitCode = reportFailure(err);
+        process.exitCode = await reportFailure(err);
       } finally {
         process.off('SIGINT', onSignal);
       }
