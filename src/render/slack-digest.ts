@@ -87,3 +87,13 @@ export function renderSweepDigest(result: SweepResult, title: string): SweepDige
   ];
   return { parent: { text: truncate(`tcpcheck sweep ${clean(title)}: ${totals}`, SLACK_LIMITS.fallbackText), blocks: parent.slice(0, SLACK_LIMITS.blocksPerMessage) }, parts };
 }
+
+/** A node's row in one past sweep, as `/tcpcheck history NODE` lists it. */
+export type NodeHistoryRow = SweepNodeResult & { startedAt: string; sweepId: string };
+
+/** `/tcpcheck history NODE`: one line per sweep, newest first, with what changed each time. */
+export function renderNodeHistory(node: string, rows: readonly NodeHistoryRow[], retentionDays: number): string {
+  if (rows.length === 0) return `No sweep in the last ${retentionDays} days included ${safe(node)}.`;
+  const lines = rows.map((r) => `• ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC ${nodeLine(r)}`);
+  return truncate([`*Last ${rows.length} sweeps of ${safe(node)}*, newest first:`, ...lines].join('\n'), SLACK_LIMITS.fallbackText);
+}
