@@ -14,6 +14,13 @@ import { changesLine, findingLabel, totalsLine } from './sweep-text.js';
 /** Nodes named in the parent message. */
 export const DIGEST_WORST = 10;
 
+/**
+ * Characters of node lines per thread part. Slack caps blocks (50) and sections (3000 characters)
+ * but not a message's total; a part that fills a screen or two stays readable on a phone, and
+ * Slack's own long-text fields stop at 12,000 characters (`markdown_text` of chat streaming).
+ */
+export const DIGEST_PART_CHARS = 12_000;
+
 const VERDICT_LABEL: Record<SweepVerdict, string> = {
   unreachable: ':white_circle: UNREACHABLE',
   critical: ':red_circle: CRITICAL',
@@ -57,6 +64,24 @@ function lineSections(lines: string[]): Block[] {
   return blocks;
 }
 
+/** Groups sections into parts of at most 49 blocks (one is the part's note) and {@link DIGEST_PART_CHARS}. */
+function splitSections(sections: Block[]): Block[][] {
+  const parts: Block[][] = [[]];
+  let chars = 0;
+  for (const b of sections) {
+    const size = b.type === 'section' ? b.text.text.length : 0;
+    const current = parts.at(-1)!;
+    if (current.length > 0 && (current.length >= SLACK_LIMITS.blocksPerMessage - 1 || chars + size > DIGEST_PART_CHARS)) {
+      parts.push([b]);
+      chars = size;
+    } else {
+      current.push(b);
+      chars += size;
+    }
+  }
+  return parts;
+}
+
 const isQuiet = (n: SweepNodeResult) => n.verdict === 'healthy' && (n.changes === null || (n.changes.new.length === 0 && n.changes.resolved.length === 0));
 
 /** Renders the digest. `title` names the sweep (the schedule, or who asked). */
@@ -65,15 +90,25 @@ export function renderSweepDigest(result: SweepResult, title: string): SweepDige
   const loud = result.nodes.filter((n) => !isQuiet(n));
   const quiet = result.nodes.filter(isQuiet);
   const lines = loud.map(nodeLine);
-  if (quiet.length) lines.push(`:large_green_circle: ${quiet.length} healthy, unchanged: ${quiet.map((n) => safe(n.node)).join(', ')}`);
-  const perPart = SLACK_LIMITS.blocksPerMessage - 1;
-  const sections = lineSections(lines);
-  const partCount = Math.max(1, Math.ceil(sections.length / perPart));
-  const parts: SlackMessage[] = [];
-  for (let i = 0; i < partCount; i++) {
-    const note = `Sweep details, part ${i + 1} of ${partCount}${partCount > 1 ? ' (split to stay within Slack’s message limits)' : ''}`;
-    parts.push({ text: `${title}: details ${i + 1}/${partCount}`, blocks: [context(note), ...sections.slice(i * perPart, (i + 1) * perPart)] });
+  if (quiet.length) {
+    // Several lines when the names are many, so no section has to cut one off.
+    let line = `:large_green_circle: ${quiet.length} healthy, unchanged:`;
+    for (const [i, n] of quiet.entries()) {
+      const name = `${i ? ',' : ''} ${truncate(safe(n.node), 120)}`;
+      if (line.length + name.length > SLACK_LIMITS.sectionText - 100) {
+        lines.push(line);
+        line = '…';
+      }
+      line += name;
+    }
+    lines.push(line);
   }
+  const groups = splitSections(lineSections(lines));
+  const partCount = groups.length;
+  const parts: SlackMessage[] = groups.map((sections, i) => ({
+    text: `${title}: details ${i + 1}/${partCount}`,
+    blocks: [context(`Sweep details, part ${i + 1} of ${partCount}${partCount > 1 ? ' (split to stay within Slack’s message limits)' : ''}`), ...sections],
+  }));
 
   const totals = totalsLine(result);
   const since = result.previousStartedAt ? `changes since the sweep of ${result.previousStartedAt}` : 'first sweep: no earlier one to compare with';
