@@ -14,8 +14,9 @@ import { loadConfig, type Config } from '../../src/config/index.js';
 import { sweepScheduleSchema } from '../../src/config/sweep-schema.js';
 import type { SweepResult } from '../../src/domain/sweep.js';
 import { ChannelPacer } from '../../src/deliver/channel-pacer.js';
-import { SWEEP_EVENT, SWEEP_PART_EVENT } from '../../src/deliver/slack-digest.js';
+import { chartFileName, SWEEP_EVENT, SWEEP_PART_EVENT } from '../../src/deliver/slack-digest.js';
 import { RedisHistory } from '../../src/history/redis.js';
+import { trendChart } from '../../src/app/runtime.js';
 import { createLogger } from '../../src/log.js';
 import { registerSweepSchedulers } from '../../src/queue/schedulers.js';
 import { digestJobId, SWEEP_QUEUE, SweepJobName, type SweepDigestData, type SweepStartData } from '../../src/queue/sweep-jobs.js';
@@ -75,6 +76,7 @@ beforeAll(async () => {
       web: new WebClient(TOKEN, webClientOptions(apiUrl)),
       pacer: new ChannelPacer(redis, { prefix: `${prefix}:pace` }),
       logger: createLogger({ level: 'silent' }),
+      chart: trendChart(30),
     },
   );
 }, 120_000);
@@ -128,17 +130,27 @@ describe('a scheduled sweep on a changing lab', () => {
     expect(text(parts[0]!)).toMatch(/lab-node-1.*resolved kube-proxy-nodeport-trap/s);
   });
 
+  it('uploads the trend chart into each digest’s thread with files.uploadV2, once', () => {
+    for (const sweepId of ['run1', 'run2']) {
+      const parent = digestOf(sweepId)[0]!;
+      const charts = [...double.files.values()].filter((f) => f.completed && f.threadTs === parent.ts);
+      expect(charts.map((f) => f.filename)).toEqual([chartFileName(sweepId)]);
+      expect(charts[0]!.bytes).toBeGreaterThan(10_000);
+    }
+  });
+
   it('updates its own parent, and posts nothing twice, when a digest is retried with its progress lost', async () => {
     const job = (await queue.getJob(digestJobId('run2')))!;
     const parent = digestOf('run2')[0]!;
     const repliesBefore = double.replies(CHANNEL, parent.ts).length;
     // As if the worker died right after posting, before recording what it posted.
-    await job.updateData({ ...(job.data as SweepDigestData), parentTs: undefined, partsPosted: undefined });
+    await job.updateData({ ...(job.data as SweepDigestData), parentTs: undefined, partsPosted: undefined, chartFileId: undefined });
     await job.retry('completed');
     await waitForDigest('run2');
     expect(digestOf('run2')).toHaveLength(1);
     expect(parent.history.length).toBeGreaterThanOrEqual(2);
     expect(double.replies(CHANNEL, parent.ts)).toHaveLength(repliesBefore);
+    expect([...double.files.values()].filter((f) => f.threadTs === parent.ts)).toHaveLength(1);
     expect(double.callsOf('conversations.history').length).toBeGreaterThan(0);
     expect(double.violations).toEqual([]);
   }, 120_000);
