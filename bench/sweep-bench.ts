@@ -5,7 +5,7 @@
  *   real Redis), timed from the start job to the digest posted in the Slack API double, with the
  *   two workers' process trees' memory sampled (the workers are started and warm, as in service);
  * - `tcpcheck sweep` (the CLI, one process, Node start-up included);
- * - `parallel-ssh` (Debian pssh) and an `ansible` ad-hoc `raw` command (forks = nodes), each timed
+ * - `parallel-ssh` (Debian pssh) and an `ansible` ad-hoc `raw` command, each timed
  *   as a whole process tree from start to exit.
  * The same collection script runs on every node, interval 1 s. A node counts only when its
  * output is complete (our row: diagnosed, not unreachable; theirs: the last section's END marker).
@@ -28,6 +28,12 @@ import { startLab } from '../test/lab/lab.js';
 import { writeLabConfig } from '../test/sweep/lab-config.js';
 
 const NODES = Number(process.env.SWEEP_NODES ?? 200);
+/**
+ * Nodes in flight at once, the same for every tool (pssh -p, ansible -f, our concurrency across
+ * both workers). 200 SSH handshakes at once on a 2-core machine that also runs the 200 sshd time
+ * out for every tool; 50 completes for all of them.
+ */
+const CONCURRENCY = Number(process.env.SWEEP_CONCURRENCY ?? 50);
 const INTERVAL_SEC = 1;
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = join(SELF, '../..');
@@ -110,13 +116,23 @@ function startWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
   });
 }
 
+/** How many rows failed, per error code (`connect_timeout: 3`). */
+function errorCounts(result: SweepResult): string {
+  const counts = new Map<string, number>();
+  for (const n of result.nodes) if (n.error) counts.set(n.error.code, (counts.get(n.error.code) ?? 0) + 1);
+  return [...counts].map(([code, n]) => `${code}: ${n}`).join(', ') || 'none';
+}
+
 /** The bot's sweep on two warm workers: start job → digest delivered. */
-async function botSweep(config: string): Promise<{ ms: number; peakMiB: number; ok: number }> {
+async function botSweep(config: string): Promise<{ ms: number; peakMiB: number; ok: number; errors: string }> {
   const double = new SlackApiDouble({ token: TOKEN });
   const apiUrl = await double.start();
   const prefix = `bench-${randomUUID().slice(0, 8)}`;
   const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
   const queue = new Queue(SWEEP_QUEUE, { connection: redis, prefix });
+  const nodeQueue = new Queue(SWEEP_NODE_QUEUE, { connection: redis, prefix });
+  // What the bot role sets at start-up: node checks across both workers bounded together.
+  await nodeQueue.setGlobalConcurrency(CONCURRENCY);
   const env = { SLACK_BOT_TOKEN: TOKEN, SLACK_API_URL: apiUrl, REDIS_URL: 'redis://127.0.0.1:6379', TCPCHECK_CONFIG: config, TCPCHECK_QUEUE_PREFIX: prefix, PORT: '0', LOG_LEVEL: 'info' };
   const workers: ChildProcess[] = [];
   try {
@@ -137,14 +153,14 @@ async function botSweep(config: string): Promise<{ ms: number; peakMiB: number; 
     if (!data) throw new Error('the bot sweep did not finish within 2 minutes');
     const result = data.result as SweepResult;
     if (double.violations.length) throw new Error(`Slack double: ${double.violations.join('; ')}`);
-    return { ms, peakMiB: peak / 1024, ok: result.nodes.filter((n) => n.verdict !== 'unreachable').length };
+    return { ms, peakMiB: peak / 1024, ok: result.nodes.filter((n) => n.verdict !== 'unreachable').length, errors: errorCounts(result) };
   } finally {
     for (const w of workers) w.kill('SIGTERM');
     await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))));
-    for (const q of [queue, new Queue(SWEEP_NODE_QUEUE, { connection: redis, prefix })]) await q.obliterate({ force: true }).catch(() => undefined);
+    for (const q of [queue, nodeQueue]) await q.obliterate({ force: true }).catch(() => undefined);
     const keys = await redis.keys(`${prefix}:*`);
     if (keys.length) await redis.del(...keys);
-    await queue.close();
+    await Promise.all([queue.close(), nodeQueue.close()]);
     redis.disconnect();
     await double.stop();
   }
@@ -156,19 +172,20 @@ async function main(): Promise<void> {
   try {
     const job: Job = { hosts: lab.nodes.map((n) => n.address), key: lab.clientKeyPath, knownHosts: lab.knownHostsPath };
     // One schedule-sized concurrency for the whole fleet: every node at once, like the tools below.
-    const config = await writeLabConfig(lab, { sweeps: [{ name: 'bench', cron: '0 0 1 1 *', channel: 'C0BENCH', concurrency: NODES, intervalSec: INTERVAL_SEC }] });
+    const config = await writeLabConfig(lab, { limits: { connectTimeoutMs: 10_000 }, sweeps: [{ name: 'bench', cron: '0 0 1 1 *', channel: 'C0BENCH', concurrency: CONCURRENCY, intervalSec: INTERVAL_SEC }] });
     const script = buildPlan({ intervalSec: INTERVAL_SEC, nonce: newNonce() }).script;
     const sshOpts = ['-i', lab.clientKeyPath, '-o', `UserKnownHostsFile=${lab.knownHostsPath}`, '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes'];
 
     const bot = await botSweep(config);
     const history = mkdtempSync(join(tmpdir(), 'tcpcheck-bench-history-'));
-    const a = await measure(CLI[0]!, [CLI[1]!, 'sweep', '--config', config, '--history', history, '--interval', String(INTERVAL_SEC), '--concurrency', String(NODES), '--format', 'json']);
-    const cliOk = (JSON.parse(a.stdout) as SweepResult).nodes.filter((n) => n.verdict !== 'unreachable').length;
+    const a = await measure(CLI[0]!, [CLI[1]!, 'sweep', '--config', config, '--history', history, '--interval', String(INTERVAL_SEC), '--concurrency', String(CONCURRENCY), '--format', 'json']);
+    const cliResult = JSON.parse(a.stdout) as SweepResult;
+    const cliOk = cliResult.nodes.filter((n) => n.verdict !== 'unreachable').length;
 
     const hostsFile = join(lab.dir, 'pssh-hosts');
     writeFileSync(hostsFile, `${job.hosts.map((h) => `root@${h}`).join('\n')}\n`);
     const psshOut = join(lab.dir, 'pssh-out');
-    const b = await measure('parallel-ssh', ['-h', hostsFile, '-p', String(NODES), '-t', '60', '-o', psshOut, '-x', sshOpts.join(' '), '-I', 'sh', '-s', '--', `interval=${INTERVAL_SEC}`], { input: script });
+    const b = await measure('parallel-ssh', ['-h', hostsFile, '-p', String(CONCURRENCY), '-t', '60', '-o', psshOut, '-x', sshOpts.join(' '), '-I', 'sh', '-s', '--', `interval=${INTERVAL_SEC}`], { input: script });
     const psshOk = readdirSync(psshOut).filter((f) => complete(readFileSync(join(psshOut, f), 'utf8'))).length;
 
     const inventory = join(lab.dir, 'ansible-hosts');
@@ -176,7 +193,7 @@ async function main(): Promise<void> {
     const ansibleTmp = join(lab.dir, 'ansible');
     mkdirSync(ansibleTmp);
     const remote = `echo ${Buffer.from(script).toString('base64')} | base64 -d | sh -s -- interval=${INTERVAL_SEC}`;
-    const c = await measure('ansible', ['all', '-i', inventory, '-u', 'root', '--private-key', lab.clientKeyPath, '-f', String(NODES), '-m', 'raw', '-a', remote], {
+    const c = await measure('ansible', ['all', '-i', inventory, '-u', 'root', '--private-key', lab.clientKeyPath, '-f', String(CONCURRENCY), '-m', 'raw', '-a', remote], {
       env: {
         ANSIBLE_HOST_KEY_CHECKING: 'True',
         ANSIBLE_SSH_ARGS: `-o UserKnownHostsFile=${lab.knownHostsPath} -o GlobalKnownHostsFile=/dev/null -o ControlMaster=no`,
@@ -194,11 +211,12 @@ async function main(): Promise<void> {
       ['ansible -m raw', c, ansibleOk],
     ] as const;
     const rate = (r: { ms: number }, ok: number) => ok / (r.ms / 1000);
-    console.log(`\n${NODES} nodes, interval ${INTERVAL_SEC} s (bot: start job to digest delivered, workers warm; others: whole process from start to exit):`);
+    console.log(`\n${NODES} nodes, ${CONCURRENCY} at once, interval ${INTERVAL_SEC} s (bot: start job to digest delivered, workers warm; others: whole process from start to exit):`);
     console.log('tool                           complete   wall s   nodes/s   peak RSS MiB (process trees)');
     for (const [name, r, ok] of rows) {
       console.log(`${name.padEnd(30)} ${`${ok}/${NODES}`.padStart(8)} ${(r.ms / 1000).toFixed(2).padStart(8)} ${rate(r, ok).toFixed(1).padStart(9)} ${r.peakMiB.toFixed(0).padStart(14)}`);
     }
+    console.log(`failed rows: bot ${bot.errors}; CLI ${errorCounts(cliResult)}`);
     const fastest = Math.max(rate(b, psshOk), rate(c, ansibleOk));
     const ratio = rate(bot, bot.ok) / fastest;
     console.log(`nodes/s against the faster of parallel-ssh and ansible: bot ${ratio.toFixed(2)}x, CLI ${(rate(a, cliOk) / fastest).toFixed(2)}x (target 2x)`);

@@ -18,6 +18,8 @@ import type { Config } from '../src/config/index.js';
 import type { SweepNodeSummary, SweepResult } from '../src/domain/sweep.js';
 import type { ChannelPacer } from '../src/deliver/channel-pacer.js';
 import { deliverDigest } from '../src/deliver/slack-digest.js';
+import { isTcpcheckError } from '../src/errors.js';
+import { escapeMrkdwn } from '../src/render/slack-blocks.js';
 import type { HistoryStore } from '../src/history/store.js';
 import type { Logger } from '../src/log.js';
 import {
@@ -62,7 +64,18 @@ export function createSweepProcessor(deps: SweepFlowDeps, flow: FlowProducer, qu
     if (!parsed.success) throw new UnrecoverableError(`not a sweep request: ${parsed.error.message}`);
     const data = parsed.data;
     const sweepId = safeJobIdPart(job.id!);
-    const nodes = await listSweepNodes(data.nodes, deps.config);
+    let nodes: string[];
+    try {
+      nodes = await listSweepNodes(data.nodes, deps.config);
+    } catch (err) {
+      // A scheduled sweep has nobody waiting for an answer: say in the channel why there is no digest.
+      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
+        const why = isTcpcheckError(err) ? `${err.message} ${err.hint}` : String((err as Error)?.message ?? err);
+        await deps.pacer.wait(data.channel);
+        await deps.web.chat.postMessage({ channel: data.channel, text: escapeMrkdwn(`tcpcheck sweep ${data.origin}: could not list the nodes to sweep, so no digest this time. ${why}`) });
+      }
+      throw err;
+    }
     const parentId = digestJobId(sweepId);
     // A retried start job (its worker died after adding the flow) joins the flow it already added.
     if (await queue.getJob(parentId)) {
