@@ -5,7 +5,6 @@
  */
 import type { Report } from '../domain/report.js';
 import type { SweepError, SweepFigures, SweepNodeSummary, SweepVerdict } from '../domain/sweep.js';
-import { isFull } from './listeners.js';
 
 const VERDICT_BY_EXIT: Record<0 | 1 | 2, SweepVerdict> = { 0: 'healthy', 1: 'warning', 2: 'critical' };
 
@@ -14,7 +13,8 @@ export function figuresOf(report: Report): SweepFigures {
   return {
     closeWait: report.states['CLOSE-WAIT'] ?? 0,
     listenOverflowsPerSec: report.counters.TcpExtListenOverflows?.perSecond ?? null,
-    fullQueues: report.listeners.filter(isFull).length,
+    // The report decided each listener's status once (flagListeners); the sweep counts, never re-decides.
+    fullQueues: report.listeners.filter((l) => l.status === 'full').length,
     synRecv: report.states['SYN-RECV'] ?? 0,
   };
 }
