@@ -133,7 +133,7 @@ async function botSweep(config: string): Promise<{ ms: number; peakMiB: number; 
   const nodeQueue = new Queue(SWEEP_NODE_QUEUE, { connection: redis, prefix });
   // What the bot role sets at start-up: node checks across both workers bounded together.
   await nodeQueue.setGlobalConcurrency(CONCURRENCY);
-  const env = { SLACK_BOT_TOKEN: TOKEN, SLACK_API_URL: apiUrl, REDIS_URL: 'redis://127.0.0.1:6379', TCPCHECK_CONFIG: config, TCPCHECK_QUEUE_PREFIX: prefix, PORT: '0', LOG_LEVEL: 'info' };
+  const env = { SLACK_BOT_TOKEN: TOKEN, SLACK_API_URL: apiUrl, REDIS_URL: 'redis://127.0.0.1:6379', TCPCHECK_CONFIG: config, TCPCHECK_QUEUE_PREFIX: prefix, PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info' };
   const workers: ChildProcess[] = [];
   try {
     for (let i = 0; i < WORKERS; i++) workers.push(await startWorker(env));

@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSweepWorkers, type SweepWorkers } from '../../jobs/sweep-flow.js';
 import { openNode } from '../../src/app/targets.js';
@@ -18,9 +17,9 @@ import { chartFileName, SWEEP_EVENT, SWEEP_PART_EVENT } from '../../src/deliver/
 import { RedisHistory } from '../../src/history/redis.js';
 import { trendChart } from '../../src/app/runtime.js';
 import { createLogger } from '../../src/log.js';
+import { createWebClient } from '../../src/slack/web-client.js';
 import { registerSweepSchedulers } from '../../src/queue/schedulers.js';
 import { digestJobId, SWEEP_QUEUE, SweepJobName, type SweepDigestData, type SweepStartData } from '../../src/queue/sweep-jobs.js';
-import { webClientOptions } from '../../src/slack/app.js';
 import { SlackApiDouble, type PostedMessage } from '../doubles/slack/server.js';
 import { startLab, type Lab } from '../lab/lab.js';
 import { writeLabConfig } from './lab-config.js';
@@ -73,7 +72,7 @@ beforeAll(async () => {
       config,
       open: (node) => openNode(node, config),
       history: new RedisHistory(redis, { prefix: `${prefix}:history` }),
-      web: new WebClient(TOKEN, webClientOptions(apiUrl)),
+      web: createWebClient(TOKEN, apiUrl, createLogger({ level: 'silent' })),
       pacer: new ChannelPacer(redis, { prefix: `${prefix}:pace` }),
       logger: createLogger({ level: 'silent' }),
       chart: trendChart(30),
