@@ -16,6 +16,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY config ./config
+# The chart font: the trend PNG renders with this file only, the same on every machine.
+COPY assets ./assets
 USER node
 # 3000: /slack/events (public, HTTP mode). 9091: /healthz and /metrics (cluster only).
 ENV NODE_ENV=production PORT=3000 METRICS_PORT=9091

@@ -1,22 +1,39 @@
 /**
- * `npm run bench:sweep`: collect the plan from 50 lab nodes at once over SSH, three ways, in one run:
- * our SSH transport, `parallel-ssh` (Debian pssh) and an `ansible` ad-hoc `raw` command (forks 50).
- * Each runs as its own process tree, timed from start to exit, with the tree's resident memory
- * sampled every 50 ms. Every node's output must be complete (last section's END marker) to count.
- * Needs root, openssh-server, iproute2, pssh, ansible.
+ * `npm run bench:sweep`: one sweep of 200 lab nodes (real sshd in network namespaces), four ways,
+ * in one run, on the same nodes:
+ * - the bot's sweep: two `tcpcheck worker` processes (BullMQ flow, one child job per node, on the
+ *   real Redis), timed from the start job to the digest posted in the Slack API double, with the
+ *   two workers' process trees' memory sampled (the workers are started and warm, as in service);
+ * - `tcpcheck sweep` (the CLI, one process, Node start-up included);
+ * - `parallel-ssh` (Debian pssh) and an `ansible` ad-hoc `raw` command, each timed
+ *   as a whole process tree from start to exit.
+ * The same collection script runs on every node, interval 1 s. A node counts only when its
+ * output is complete (our row: diagnosed, not unreachable; theirs: the last section's END marker).
+ * Needs root, openssh-server, iproute2, pssh, ansible, Redis (scripts/bench-deps.sh).
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { collectBundle } from '../jobs/diagnose.js';
-import { openedNode } from '../test/helpers/opened.js';
+import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { buildPlan, newNonce } from '../src/collect/plan.js';
 import { Sections } from '../src/domain/sections.js';
-import { SshTransport } from '../src/collect/transports/ssh.js';
+import type { SweepResult } from '../src/domain/sweep.js';
+import { digestJobId, SWEEP_NODE_QUEUE, SWEEP_QUEUE, SweepJobName, type SweepDigestData, type SweepStartData } from '../src/queue/sweep-jobs.js';
+import { SlackApiDouble } from '../test/doubles/slack/server.js';
 import { startLab } from '../test/lab/lab.js';
+import { writeLabConfig } from '../test/sweep/lab-config.js';
 
-const NODES = Number(process.env.SWEEP_NODES ?? 50);
+const NODES = Number(process.env.SWEEP_NODES ?? 200);
+/**
+ * Nodes in flight at once, the same for every tool (pssh -p, ansible -f, our concurrency across
+ * both workers). 200 SSH handshakes at once on a 2-core machine that also runs the 200 sshd time
+ * out for every tool; 50 completes for all of them.
+ */
+const CONCURRENCY = Number(process.env.SWEEP_CONCURRENCY ?? 50);
 const INTERVAL_SEC = 1;
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = join(SELF, '../..');
@@ -74,16 +91,79 @@ function measure(cmd: string, args: string[], opts: { input?: string; env?: Node
 
 const complete = (text: string) => text.includes(`END ${Sections.sockstat} rc=`);
 
-/** Child mode: our transport, every node at once. Prints how many came back complete. */
-async function ours(job: Job): Promise<void> {
-  const started = performance.now();
-  const results = await Promise.allSettled(
-    job.hosts.map((host) =>
-      collectBundle(openedNode(host, new SshTransport({ host, user: 'root', identityFile: job.key, knownHostsFile: job.knownHosts, agent: false })), { intervalSec: INTERVAL_SEC }),
-    ),
-  );
-  const ok = results.filter((r) => r.status === 'fulfilled' && r.value.sections.some((s) => s.name === Sections.sockstat && s.exitCode === 0)).length;
-  process.stdout.write(JSON.stringify({ ok, collectMs: performance.now() - started }));
+const CLI = [join(ROOT, 'node_modules/.bin/tsx'), join(ROOT, 'src/cli/main.ts')];
+const TOKEN = 'xoxb-bench-sweep';
+const WORKERS = 2;
+
+/** Starts a `tcpcheck worker` and waits (bounded: 60 s) for its "tcpcheck started" log line. */
+function startWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const child = spawn(CLI[0]!, [CLI[1]!, 'worker'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('worker not started after 60 s')), 60_000);
+    let buf = '';
+    let started = false;
+    // Keeps reading after start, so the worker never blocks on a full pipe.
+    child.stdout!.on('data', (d: Buffer) => {
+      if (started) return;
+      buf += d.toString();
+      if (buf.includes('tcpcheck started')) {
+        started = true;
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
+  });
+}
+
+/** How many rows failed, per error code (`connect_timeout: 3`). */
+function errorCounts(result: SweepResult): string {
+  const counts = new Map<string, number>();
+  for (const n of result.nodes) if (n.error) counts.set(n.error.code, (counts.get(n.error.code) ?? 0) + 1);
+  return [...counts].map(([code, n]) => `${code}: ${n}`).join(', ') || 'none';
+}
+
+/** The bot's sweep on two warm workers: start job → digest delivered. */
+async function botSweep(config: string): Promise<{ ms: number; peakMiB: number; ok: number; errors: string }> {
+  const double = new SlackApiDouble({ token: TOKEN });
+  const apiUrl = await double.start();
+  const prefix = `bench-${randomUUID().slice(0, 8)}`;
+  const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+  const queue = new Queue(SWEEP_QUEUE, { connection: redis, prefix });
+  const nodeQueue = new Queue(SWEEP_NODE_QUEUE, { connection: redis, prefix });
+  // What the bot role sets at start-up: node checks across both workers bounded together.
+  await nodeQueue.setGlobalConcurrency(CONCURRENCY);
+  const env = { SLACK_BOT_TOKEN: TOKEN, SLACK_API_URL: apiUrl, REDIS_URL: 'redis://127.0.0.1:6379', TCPCHECK_CONFIG: config, TCPCHECK_QUEUE_PREFIX: prefix, PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info' };
+  const workers: ChildProcess[] = [];
+  try {
+    for (let i = 0; i < WORKERS; i++) workers.push(await startWorker(env));
+    const request: SweepStartData = { origin: 'bench', channel: 'C0BENCH', nodes: 'all', nodeTimeoutSec: 60, intervalSec: INTERVAL_SEC };
+    let peak = 0;
+    const sampler = setInterval(() => (peak = Math.max(peak, workers.reduce((n, w) => n + treeRssKiB(w.pid!), 0))), 50);
+    const started = performance.now();
+    await queue.add(SweepJobName.start, request, { jobId: 'bench' });
+    let data: SweepDigestData | null = null;
+    for (let i = 0; i < 6000 && !data; i++) {
+      const job = await queue.getJob(digestJobId('bench'));
+      if ((await job?.getState()) === 'completed') data = job!.data as SweepDigestData;
+      else await new Promise((r) => setTimeout(r, 20));
+    }
+    const ms = performance.now() - started;
+    clearInterval(sampler);
+    if (!data) throw new Error('the bot sweep did not finish within 2 minutes');
+    const result = data.result as SweepResult;
+    if (double.violations.length) throw new Error(`Slack double: ${double.violations.join('; ')}`);
+    return { ms, peakMiB: peak / 1024, ok: result.nodes.filter((n) => n.verdict !== 'unreachable').length, errors: errorCounts(result) };
+  } finally {
+    for (const w of workers) w.kill('SIGTERM');
+    await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))));
+    for (const q of [queue, nodeQueue]) await q.obliterate({ force: true }).catch(() => undefined);
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    await Promise.all([queue.close(), nodeQueue.close()]);
+    redis.disconnect();
+    await double.stop();
+  }
 }
 
 async function main(): Promise<void> {
@@ -91,16 +171,21 @@ async function main(): Promise<void> {
   const lab = await startLab({ nodes: NODES, pathologies: false });
   try {
     const job: Job = { hosts: lab.nodes.map((n) => n.address), key: lab.clientKeyPath, knownHosts: lab.knownHostsPath };
+    // One schedule-sized concurrency for the whole fleet: every node at once, like the tools below.
+    const config = await writeLabConfig(lab, { limits: { connectTimeoutMs: 10_000 }, sweeps: [{ name: 'bench', cron: '0 0 1 1 *', channel: 'C0BENCH', concurrency: CONCURRENCY, intervalSec: INTERVAL_SEC }] });
     const script = buildPlan({ intervalSec: INTERVAL_SEC, nonce: newNonce() }).script;
     const sshOpts = ['-i', lab.clientKeyPath, '-o', `UserKnownHostsFile=${lab.knownHostsPath}`, '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes'];
 
-    const a = await measure(process.execPath, ['--import', 'tsx', SELF, 'ours', JSON.stringify(job)]);
-    const oursResult = JSON.parse(a.stdout) as { ok: number; collectMs: number };
+    const bot = await botSweep(config);
+    const history = mkdtempSync(join(tmpdir(), 'tcpcheck-bench-history-'));
+    const a = await measure(CLI[0]!, [CLI[1]!, 'sweep', '--config', config, '--history', history, '--interval', String(INTERVAL_SEC), '--concurrency', String(CONCURRENCY), '--format', 'json']);
+    const cliResult = JSON.parse(a.stdout) as SweepResult;
+    const cliOk = cliResult.nodes.filter((n) => n.verdict !== 'unreachable').length;
 
     const hostsFile = join(lab.dir, 'pssh-hosts');
     writeFileSync(hostsFile, `${job.hosts.map((h) => `root@${h}`).join('\n')}\n`);
     const psshOut = join(lab.dir, 'pssh-out');
-    const b = await measure('parallel-ssh', ['-h', hostsFile, '-p', String(NODES), '-t', '60', '-o', psshOut, '-x', sshOpts.join(' '), '-I', 'sh', '-s', '--', `interval=${INTERVAL_SEC}`], { input: script });
+    const b = await measure('parallel-ssh', ['-h', hostsFile, '-p', String(CONCURRENCY), '-t', '60', '-o', psshOut, '-x', sshOpts.join(' '), '-I', 'sh', '-s', '--', `interval=${INTERVAL_SEC}`], { input: script });
     const psshOk = readdirSync(psshOut).filter((f) => complete(readFileSync(join(psshOut, f), 'utf8'))).length;
 
     const inventory = join(lab.dir, 'ansible-hosts');
@@ -108,7 +193,7 @@ async function main(): Promise<void> {
     const ansibleTmp = join(lab.dir, 'ansible');
     mkdirSync(ansibleTmp);
     const remote = `echo ${Buffer.from(script).toString('base64')} | base64 -d | sh -s -- interval=${INTERVAL_SEC}`;
-    const c = await measure('ansible', ['all', '-i', inventory, '-u', 'root', '--private-key', lab.clientKeyPath, '-f', String(NODES), '-m', 'raw', '-a', remote], {
+    const c = await measure('ansible', ['all', '-i', inventory, '-u', 'root', '--private-key', lab.clientKeyPath, '-f', String(CONCURRENCY), '-m', 'raw', '-a', remote], {
       env: {
         ANSIBLE_HOST_KEY_CHECKING: 'True',
         ANSIBLE_SSH_ARGS: `-o UserKnownHostsFile=${lab.knownHostsPath} -o GlobalKnownHostsFile=/dev/null -o ControlMaster=no`,
@@ -120,24 +205,29 @@ async function main(): Promise<void> {
     const ansibleOk = c.stdout.split(`END ${Sections.sockstat} rc=`).length - 1;
 
     const rows = [
-      ['tcpcheck (ssh2)', a, oursResult.ok],
+      [`tcpcheck bot sweep (${WORKERS} workers)`, bot, bot.ok],
+      ['tcpcheck sweep (CLI)', a, cliOk],
       ['parallel-ssh', b, psshOk],
       ['ansible -m raw', c, ansibleOk],
     ] as const;
-    console.log(`\n${NODES} nodes, interval ${INTERVAL_SEC} s, whole process from start to exit:`);
-    console.log('tool               complete   wall s   nodes/s   peak RSS MiB (process tree)');
+    const rate = (r: { ms: number }, ok: number) => ok / (r.ms / 1000);
+    console.log(`\n${NODES} nodes, ${CONCURRENCY} at once, interval ${INTERVAL_SEC} s (bot: start job to digest delivered, workers warm; others: whole process from start to exit):`);
+    console.log('tool                           complete   wall s   nodes/s   peak RSS MiB (process trees)');
     for (const [name, r, ok] of rows) {
-      console.log(`${name.padEnd(18)} ${`${ok}/${NODES}`.padStart(8)} ${(r.ms / 1000).toFixed(2).padStart(8)} ${(ok / (r.ms / 1000)).toFixed(1).padStart(9)} ${r.peakMiB.toFixed(0).padStart(14)}`);
+      console.log(`${name.padEnd(30)} ${`${ok}/${NODES}`.padStart(8)} ${(r.ms / 1000).toFixed(2).padStart(8)} ${rate(r, ok).toFixed(1).padStart(9)} ${r.peakMiB.toFixed(0).padStart(14)}`);
     }
-    console.log(`tcpcheck collection alone (after Node start-up): ${(oursResult.collectMs / 1000).toFixed(2)} s`);
-    console.log(`speed-up: ${(b.ms / a.ms).toFixed(2)}x parallel-ssh, ${(c.ms / a.ms).toFixed(2)}x ansible; memory: ${(b.peakMiB / a.peakMiB).toFixed(2)}x, ${(c.peakMiB / a.peakMiB).toFixed(2)}x`);
+    console.log(`failed rows: bot ${bot.errors}; CLI ${errorCounts(cliResult)}`);
+    const fastest = Math.max(rate(b, psshOk), rate(c, ansibleOk));
+    const ratio = rate(bot, bot.ok) / fastest;
+    console.log(`nodes/s against the faster of parallel-ssh and ansible: bot ${ratio.toFixed(2)}x, CLI ${(rate(a, cliOk) / fastest).toFixed(2)}x (target 2x)`);
+    console.log(`memory: parallel-ssh ${(b.peakMiB / bot.peakMiB).toFixed(2)}x, ansible ${(c.peakMiB / bot.peakMiB).toFixed(2)}x the bot's ${WORKERS} workers`);
+    if (ratio < 2) process.exitCode = 1;
   } finally {
     await lab.stop();
   }
 }
 
-const [mode, arg] = process.argv.slice(2);
-(mode === 'ours' ? ours(JSON.parse(arg ?? '{}') as Job) : main()).catch((err: unknown) => {
+main().catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });

@@ -19,5 +19,6 @@ export async function loadInventory(path: string | undefined): Promise<Inventory
       await resolveNode(name, config);
     },
     openNode: (name) => openNode(name, config),
+    config,
   };
 }

@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { registerAnalyze } from './commands/analyze.js';
 import { registerCheck } from './commands/check.js';
 import { registerRoles } from './commands/roles.js';
+import { registerSweep } from './commands/sweep.js';
 import { endQuietlyWhenStdoutCloses } from './output.js';
 
 endQuietlyWhenStdoutCloses();
@@ -23,6 +24,7 @@ program
 
 registerCheck(program);
 registerAnalyze(program);
+registerSweep(program);
 registerRoles(program);
 
 await program.parseAsync(process.argv);

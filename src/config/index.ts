@@ -16,6 +16,7 @@ import { deepConfigSchema } from './deep-schema.js';
 import { kubeConfigSchema } from './kube-schema.js';
 import { inventoryShape } from './schema.js';
 import { slackConfigSchema } from './slack-schema.js';
+import { historySchema, sweepsSchema } from './sweep-schema.js';
 
 export const configSchema = z
   .object({
@@ -24,6 +25,8 @@ export const configSchema = z
     cluster: clusterConfigSchema.prefault({}),
     slack: slackConfigSchema.prefault({}),
     deep: deepConfigSchema.prefault({}),
+    sweeps: sweepsSchema,
+    history: historySchema.prefault({}),
   })
   .strict();
 

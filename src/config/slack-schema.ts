@@ -9,6 +9,7 @@
  *   allowedUserGroups: [S0123ABCD]            # members of these user groups (needs usergroups:read)
  *   concurrency: 4
  *   dedupeWindowSec: 60
+ *   sweepUsers: [U0123ABCD]                   # may run /tcpcheck sweep (nobody when empty)
  * ```
  */
 import { z } from 'zod';
@@ -44,6 +45,11 @@ export const slackConfigSchema = z
     concurrency: z.number().int().min(1).max(64).default(4),
     /** The same node asked for again within this many seconds joins the existing check. 0 turns it off. @defaultValue 60 */
     dedupeWindowSec: z.number().int().min(0).max(3600).default(60),
+    /**
+     * User ids who may start a sweep on demand (`/tcpcheck sweep`); ids only, since a user name is
+     * display data its owner can change. @defaultValue [] (nobody)
+     */
+    sweepUsers: z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a user id (U0123ABCD)')).default([]),
     /** Attempts per job for transient failures (unreachable, timeout). @defaultValue 3 */
     attempts: z.number().int().min(1).max(10).default(3),
     /** First retry delay; doubles per attempt. @defaultValue 5 */

@@ -85,15 +85,18 @@ export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
 }
 
-function section(text: string): Block {
+/** A mrkdwn section, cut to the section limit. */
+export function section(text: string): Block {
   return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) } };
 }
 
-function header(text: string): Block {
+/** A plain-text header, cut to the header limit. */
+export function header(text: string): Block {
   return { type: 'header', text: { type: 'plain_text', text: truncate(text, SLACK_LIMITS.headerText), emoji: true } };
 }
 
-function context(text: string): Block {
+/** A one-element context line, cut to the section limit. */
+export function context(text: string): Block {
   return { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) }] };
 }
 

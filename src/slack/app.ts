@@ -12,9 +12,11 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { JobRequest } from '../queue/job-data.js';
 import { allowPress, enqueueDiagnosis, type DiagnoseQueue, type EnqueueResult } from '../queue/producer.js';
+import type { SweepStartData } from '../queue/sweep-jobs.js';
+import { renderNodeHistory, type NodeHistoryRow } from '../render/slack-digest.js';
 import { ACTION_IDS } from '../render/slack-blocks.js';
 import { authorizeDeep, createAuthorizer, type Requester } from './authorize.js';
-import { isNodeName, parseCommandText } from './command-text.js';
+import { isNodeName, parseCommandText, type CommandRequest } from './command-text.js';
 import { NOT_IN_CHANNEL_TEXT } from '../render/slack-status.js';
 import { ephemeral, HELP_TEXT, QUEUE_DOWN_TEXT, QUEUE_SLOW_TEXT, refusalForInput, type EphemeralReply } from './messages.js';
 import { withDeadline, DeadlineExceeded } from './deadline.js';
@@ -49,6 +51,17 @@ export interface BotDeps {
   redis: Redis;
   /** Clock for button expiry and rate limits. @defaultValue Date.now */
   nowMs?: () => number;
+  /** `/tcpcheck sweep` and `/tcpcheck history`; both answer "not set up" when absent. */
+  sweeps?: SweepCommands;
+}
+
+/** What the bot needs for the sweep commands. */
+export interface SweepCommands {
+  /** Queues a sweep; resolves with its job id. */
+  start(request: SweepStartData): Promise<string>;
+  /** The node's last sweeps, newest first. */
+  history(node: string): Promise<NodeHistoryRow[]>;
+  retentionDays: number;
 }
 
 export interface BotOptions {
@@ -190,7 +203,12 @@ export function createBotApp(opts: BotOptions, deps: BotDeps): App {
     if (!decision.ok) {
       await ack(ephemeral(decision.reason));
       logger.warn({ user: who.userId, channel: who.channelId }, 'refused: not authorised');
-      return audit('command', who, command.text, { outcome: 'refused-auth', node: parsed.value.node }, startedAt);
+      return audit('command', who, command.text, { outcome: 'refused-auth', node: 'node' in parsed.value ? parsed.value.node : undefined }, startedAt);
+    }
+    if (parsed.value.kind === 'sweep' || parsed.value.kind === 'history') {
+      const { reply, o } = await sweepCommand(parsed.value, who);
+      await ack(reply);
+      return audit('command', who, command.text, o, startedAt);
     }
     const { node, deep, intervalSec } = parsed.value;
     const deepDecision = deep ? authorizeDeep(who.userId, deps.deepAllowed ?? false, slack.deepUsers) : { ok: true as const };
@@ -212,6 +230,36 @@ export function createBotApp(opts: BotOptions, deps: BotDeps): App {
     audit('command', who, command.text, o, startedAt);
     if (result?.joined) await announceJoin(web, request, result, respond);
   });
+
+  /** `/tcpcheck sweep [NODES…]` (slack.sweepUsers only) and `/tcpcheck history NODE`. */
+  async function sweepCommand(req: Extract<CommandRequest, { kind: 'sweep' | 'history' }>, who: Requester): Promise<{ reply: EphemeralReply; o: Outcome }> {
+    const sweeps = deps.sweeps;
+    if (!sweeps) return { reply: ephemeral('Sweeps are not set up on this tcpcheck (it runs without a sweep worker).'), o: { outcome: 'sweeps-off' } };
+    if (req.kind === 'history') {
+      try {
+        const rows = await withDeadline(sweeps.history(req.node), enqueueTimeoutMs);
+        return { reply: ephemeral(renderNodeHistory(req.node, rows, sweeps.retentionDays)), o: { outcome: 'history', node: req.node } };
+      } catch (err) {
+        logger.warn({ err }, 'history read failed');
+        return { reply: ephemeral(QUEUE_DOWN_TEXT), o: { outcome: 'queue-down', node: req.node } };
+      }
+    }
+    // Ids only: a user name is display data its owner can change.
+    const allowed = slack.sweepUsers.includes(who.userId);
+    if (!allowed) return { reply: ephemeral('Only the people in slack.sweepUsers may start a sweep; ask tcpcheck’s operators.'), o: { outcome: 'refused-auth', detail: 'sweep' } };
+    if (!deps.queueReady()) return { reply: ephemeral(QUEUE_DOWN_TEXT), o: { outcome: 'queue-down' } };
+    try {
+      const jobId = await withDeadline(
+        sweeps.start({ origin: `on demand, asked by ${who.userName ?? who.userId}`, channel: who.channelId, nodes: req.nodes.length ? req.nodes : 'all', nodeTimeoutSec: 60, intervalSec: deps.defaultIntervalSec, user: who.userId }),
+        enqueueTimeoutMs,
+      );
+      const what = req.nodes.length ? `${req.nodes.length} node${req.nodes.length === 1 ? '' : 's'}` : 'every inventory node';
+      return { reply: ephemeral(`Started a sweep of ${what}. The digest will be posted in this channel.`), o: { outcome: 'enqueued', jobId, detail: 'sweep' } };
+    } catch (err) {
+      logger.warn({ err }, 'sweep enqueue failed');
+      return { reply: ephemeral(err instanceof DeadlineExceeded ? QUEUE_SLOW_TEXT : QUEUE_DOWN_TEXT), o: { outcome: 'queue-down', detail: 'sweep' } };
+    }
+  }
 
   const onButton = (actionId: string, kind: 'rerun' | 'deep') =>
     app.action(actionId, async ({ ack, body, respond }) => {

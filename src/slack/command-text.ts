@@ -1,11 +1,16 @@
 /**
- * Strict parsing of the slash command's text: `NODE [--deep] [--interval N]` or `help`.
+ * Strict parsing of the slash command's text: `NODE [--deep] [--interval N]`, `sweep [NODES…]`,
+ * `history NODE` or `help` (so `help`, `sweep` and `history` are words, never node names).
  * Pure. Anything else is refused with the reasons, never guessed at; the node name is checked
  * against the hostname/IP character set here and against the inventory afterwards.
  */
 
 export type CommandRequest =
   | { kind: 'help' }
+  /** A sweep of these nodes, or of every inventory node when empty. */
+  | { kind: 'sweep'; nodes: string[] }
+  /** The last sweeps of one node. */
+  | { kind: 'history'; node: string }
   | {
       kind: 'check';
       node: string;
@@ -19,7 +24,7 @@ export type ParseResult<T> = { ok: true; value: T } | { ok: false; issues: strin
 /** Longer text is refused before looking at it: no node name or option needs this much. */
 export const MAX_COMMAND_TEXT = 300;
 
-export const USAGE = 'Usage: `/tcpcheck NODE [--deep] [--interval SECONDS]` or `/tcpcheck help`';
+export const USAGE = 'Usage: `/tcpcheck NODE [--deep] [--interval SECONDS]`, `/tcpcheck sweep [NODES…]`, `/tcpcheck history NODE` or `/tcpcheck help`';
 
 /** RFC 1123 host name: labels of letters, digits and inner hyphens, at most 63 each, 253 in all. */
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
@@ -43,7 +48,9 @@ export function parseCommandText(raw: string): ParseResult<CommandRequest> {
     return { ok: false, issues: ['Only letters, digits, ".", ":", "-" and spaces are accepted; nothing was run.'] };
   }
   const tokens = text.split(/ +/);
-  if (tokens.length === 1 && tokens[0]!.toLowerCase() === 'help') return { ok: true, value: { kind: 'help' } };
+  const verb = tokens[0]!.toLowerCase();
+  if (tokens.length === 1 && verb === 'help') return { ok: true, value: { kind: 'help' } };
+  if (verb === 'sweep' || verb === 'history') return parseNodeWords(verb, tokens.slice(1));
 
   const issues: string[] = [];
   let node: string | null = null;
@@ -71,4 +78,16 @@ export function parseCommandText(raw: string): ParseResult<CommandRequest> {
   if (node === null && issues.length === 0) issues.push('Say which node to check.');
   if (issues.length > 0 || node === null) return { ok: false, issues };
   return { ok: true, value: { kind: 'check', node, deep, intervalSec } };
+}
+
+/** `sweep [NODES…]` (any number, none meaning all) and `history NODE` (exactly one). */
+function parseNodeWords(verb: 'sweep' | 'history', words: string[]): ParseResult<CommandRequest> {
+  const issues = words.filter((w) => w.startsWith('-')).map((w) => `\`${verb}\` takes no options ("${w}").`);
+  const bad = words.filter((w) => !w.startsWith('-') && !isNodeName(w));
+  issues.push(...bad.map((w) => `"${w}" is not a host name or IP address.`));
+  // Host names are case-insensitive (RFC 4343); Kubernetes node names are lower case.
+  const nodes = [...new Set(words.filter((w) => !w.startsWith('-') && isNodeName(w)).map((w) => w.toLowerCase()))];
+  if (verb === 'history' && nodes.length !== 1 && issues.length === 0) issues.push('Say which one node: `/tcpcheck history NODE`.');
+  if (issues.length > 0) return { ok: false, issues };
+  return verb === 'sweep' ? { ok: true, value: { kind: 'sweep', nodes } } : { ok: true, value: { kind: 'history', node: nodes[0]! } };
 }

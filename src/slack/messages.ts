@@ -21,6 +21,8 @@ export const HELP_TEXT = [
   '• `NODE`: a node from the inventory, a Kubernetes node name or `ip-10-1-2-3`.',
   '• `--interval N`: seconds between the two samples of counters and queues (0–60).',
   '• `--deep`: after the check, a deep probe of the ports it flagged: packet headers (tcpdump) and the owners\' syscalls (strace) and thread stacks for a few seconds, when the bot allows it.',
+  '• `sweep [NODES…]`: check these nodes (or every inventory node) at once and post one digest of what changed since the last sweep (people in slack.sweepUsers).',
+  '• `history NODE`: the node’s last sweeps and what changed each time.',
   'The result comes as a thread in this channel. Nothing on the node is changed.',
 ].join('\n');
 

@@ -10,7 +10,7 @@
  * are swept by the next lab (see {@link sweepStaleLabs}).
  *
  * Layout of lab N: root side 198.18.N.1 on bridge `tcl-<id>-br`; peer 198.18.N.2-4;
- * node i at 198.18.N.(100+i).
+ * node i at 198.18.N.(100+i) for the first 150, then 198.18.N.(5+i-150) (the sweep benchmark's 200).
  */
 import { execFile, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -56,7 +56,7 @@ export const LAB_PORTS = {
 export const LAB_PROCESS_NAMES = { trap: 'kube-proxy', leak: 'leaky-app', healthy: 'healthy-web' } as const;
 
 export interface LabOptions {
-  /** Number of nodes (1..150). */
+  /** Number of nodes (1..245). */
   nodes: number;
   /** Namespace name prefix; a random id is appended. @defaultValue 'tcl-' */
   prefix?: string;
@@ -109,6 +109,10 @@ export interface Lab {
   killSshd(index: number): Promise<void>;
   /** Starts the node's sshd again and waits until it accepts connections. */
   startSshd(index: number): Promise<void>;
+  /** Starts pathologies.ts on a node that has none running (a node turning bad between two sweeps). */
+  startPathologies(index: number): Promise<void>;
+  /** Stops the node's pathologies (their sockets close with them) and waits until they are gone. */
+  stopPathologies(index: number): Promise<void>;
   /** Runs argv inside the node's namespace (no shell). */
   exec(index: number, argv: string[]): Promise<{ stdout: string; stderr: string }>;
   /**
@@ -259,6 +263,12 @@ async function waitForPort(host: string, port: number): Promise<void> {
   throw new Error(`Nothing listens on ${host}:${port} after 10 s`);
 }
 
+/** Nodes one lab holds: .100-.249 then .5-.99 of its /24 (.250 stays unused for "node down"). */
+const MAX_NODES = 245;
+
+/** Host part of node i's address. */
+const nodeHost = (i: number) => (i < 150 ? 100 + i : 5 + i - 150);
+
 /** Runs `limit` tasks at a time. */
 async function inBatches<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   for (let i = 0; i < items.length; i += limit) await Promise.all(items.slice(i, i + limit).map(fn));
@@ -289,7 +299,7 @@ function sshdConfig(node: { address: string; dir: string; hostKeyPath: string },
  * `/usr/sbin/sshd` (openssh-server).
  */
 export async function startLab(opts: LabOptions): Promise<Lab> {
-  if (!Number.isInteger(opts.nodes) || opts.nodes < 1 || opts.nodes > 150) throw new Error('nodes must be 1..150');
+  if (!Number.isInteger(opts.nodes) || opts.nodes < 1 || opts.nodes > MAX_NODES) throw new Error(`nodes must be 1..${MAX_NODES}`);
   if (!existsSync(SSHD)) throw new Error(`${SSHD} is missing: apt-get install -y openssh-server`);
   await sweepStaleLabs({ basePrefix: opts.prefix ?? 'tcl-' });
   const id = Math.random().toString(16).slice(2, 6);
@@ -346,7 +356,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
 
     await inBatches([...Array(opts.nodes).keys()], 8, async (i) => {
       const netns = `${prefix}n${i}`;
-      const address = `${base}.${100 + i}`;
+      const address = `${base}.${nodeHost(i)}`;
       const nodeDir = join(dir, `node-${i}`);
       mkdirSync(nodeDir);
       await attach(netns, `${prefix}v${i}`, [address]);
@@ -380,6 +390,20 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       },
       async startSshd(index) {
         await startSshd(nodes[index]!);
+      },
+      async startPathologies(index) {
+        const node = nodes[index]!;
+        if (node.pathologyPid !== null) throw new Error(`${node.name} already runs its pathologies`);
+        node.pathologyPid = await startPathologies(node, peer, binDir, join(dir, `node-${index}`), state, saveState);
+      },
+      async stopPathologies(index) {
+        const node = nodes[index]!;
+        if (node.pathologyPid === null) return;
+        // The supervisor SIGKILLs its children on SIGTERM, then exits (pathologies.ts `serve`).
+        killQuietly(node.pathologyPid, 'SIGTERM');
+        for (let i = 0; i < 100 && isAlive(node.pathologyPid); i++) await new Promise((r) => setTimeout(r, 100));
+        if (isAlive(node.pathologyPid)) throw new Error(`pathologies on ${node.name} still run 10 s after SIGTERM`);
+        node.pathologyPid = null;
       },
       exec: (index, argv) => run('ip', ['netns', 'exec', nodes[index]!.netns, ...argv]),
       async startHostileListener(index, port, extraArgs) {

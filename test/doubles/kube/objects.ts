@@ -10,6 +10,8 @@ export interface DoubleNode {
   netns: string;
   /** Reported as the node's InternalIP. */
   internalIP: string;
+  /** Labels beside the standard hostname and os ones (what `nodes list ?labelSelector=` matches). */
+  labels?: Record<string, string>;
 }
 
 export type Json = Record<string, unknown>;
@@ -24,7 +26,7 @@ export function nodeObject(node: DoubleNode, createdAt: string, uid: string): Js
   return {
     kind: 'Node',
     apiVersion: 'v1',
-    metadata: { name: node.name, uid, resourceVersion: '1', creationTimestamp: createdAt, labels: { 'kubernetes.io/hostname': node.name, 'kubernetes.io/os': 'linux' } },
+    metadata: { name: node.name, uid, resourceVersion: '1', creationTimestamp: createdAt, labels: { 'kubernetes.io/hostname': node.name, 'kubernetes.io/os': 'linux', ...node.labels } },
     spec: {},
     status: {
       addresses: [

@@ -3,8 +3,13 @@
  * the real `@slack/web-api` client through `slackApiUrl`. It records every call and CHECKS it the
  * way Slack does: bearer token, required fields per method, Block Kit limits, that `thread_ts`
  * and the `ts` of `chat.update` name messages that exist, the three-step `files.uploadV2`
- * flow, and the cursors of paginated lists (users.list, conversations.list). Anything wrong is answered with Slack's error and listed in `violations`, so tests can
- * assert there were none.
+ * flow, and the cursors of paginated lists (users.list, conversations.list,
+ * conversations.history, conversations.replies). Anything wrong is answered with Slack's error and
+ * listed in `violations`, so tests can assert there were none. Message metadata (`event_type`,
+ * `event_payload`) is checked and kept, and read back by `conversations.history` /
+ * `conversations.replies` only with `include_all_metadata`, as Slack does; a file completed into a
+ * thread appears there as a message with `files`. With `messagesPerSecondPerChannel`, posting
+ * faster than that in one channel is a violation.
  *
  * Faults on demand: 429 with Retry-After, HTTP 5xx, or a Slack error such as `not_in_channel`.
  */
@@ -27,6 +32,16 @@ export interface PostedMessage {
   blocks: unknown[];
   /** Every version after chat.update, oldest first (the first is the original post). */
   history: Array<{ text: string; blocks: unknown[] }>;
+  metadata: MessageMetadata | null;
+  /** Files shared by files.completeUploadExternal (a file message in a thread). */
+  files: Array<{ id: string; name: string; title: string | null }>;
+  /** When the double received it (ms since the epoch). */
+  receivedAt: number;
+}
+
+export interface MessageMetadata {
+  event_type: string;
+  event_payload: Record<string, unknown>;
 }
 
 export type Fault = { kind: 'rate-limit'; retryAfterSec: number } | { kind: 'http-error'; status: number } | { kind: 'slack-error'; error: string };
@@ -104,6 +119,17 @@ export interface SlackApiDoubleOptions {
    * walk several pages. @defaultValue 200
    */
   pageSize?: number;
+  /** Slack's posting limit per channel (about 1/s); posting faster is a violation. @defaultValue unchecked */
+  messagesPerSecondPerChannel?: number;
+}
+
+/** Checks `metadata` as chat.postMessage does: `event_type` a snake_case word, `event_payload` an object. */
+function checkMetadata(m: unknown): string | null {
+  const o = m as { event_type?: unknown; event_payload?: unknown } | null;
+  if (!o || typeof o !== 'object') return 'metadata is not an object';
+  if (typeof o.event_type !== 'string' || !/^[a-z0-9_]{1,255}$/.test(o.event_type)) return 'metadata.event_type must be a snake_case word';
+  if (!o.event_payload || typeof o.event_payload !== 'object' || Array.isArray(o.event_payload)) return 'metadata.event_payload must be an object';
+  return null;
 }
 
 export interface DirectoryUser {
@@ -138,6 +164,7 @@ export class SlackApiDouble {
   private seq = 0;
   /** Cursors handed out by paginated methods → the offset they continue from. */
   private readonly cursors = new Map<string, number>();
+  private lastSeconds = 0;
 
   constructor(private readonly opts: SlackApiDoubleOptions) {}
 
@@ -187,9 +214,42 @@ export class SlackApiDouble {
     return this.messages.find((m) => m.channel === channel && m.ts === ts);
   }
 
+  /**
+   * One page of a list, as Slack paginates: `limit` 1..1000 (Slack's own maximum), an opaque
+   * `next_cursor` in response_metadata, "" on the last page; a cursor only counts for the method
+   * that handed it out.
+   */
+  private page<T>(method: string, items: T[], args: Record<string, unknown>): { items: T[]; next: string } | { error: string; why: string } {
+    const limit = args.limit === undefined ? 100 : Number(args.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return { error: 'invalid_limit', why: `limit ${String(args.limit)} is not 1..1000` };
+    const cursor = typeof args.cursor === 'string' && args.cursor.length > 0 ? args.cursor : null;
+    const offset = cursor ? this.cursors.get(`${method}:${cursor}`) : 0;
+    if (offset === undefined) return { error: 'invalid_cursor', why: `cursor ${cursor} was never handed out by ${method}` };
+    const end = Math.min(offset + Math.min(limit, this.opts.pageSize ?? 200), items.length);
+    let next = '';
+    if (end < items.length) {
+      next = `c${++this.seq}`;
+      this.cursors.set(`${method}:${next}`, end);
+    }
+    return { items: items.slice(offset, end), next };
+  }
+
+  /** Records a violation when a channel gets messages faster than `messagesPerSecondPerChannel`. */
+  private checkPace(channel: string): void {
+    const rate = this.opts.messagesPerSecondPerChannel;
+    if (!rate) return;
+    const now = Date.now();
+    const last = this.messages.filter((m) => m.channel === channel).at(-1);
+    // 5% slack for timer jitter on a busy machine.
+    if (last && now - last.receivedAt < (1000 / rate) * 0.95) this.violations.push(`${channel}: two messages ${now - last.receivedAt} ms apart (limit ${rate}/s)`);
+  }
+
+  /** Like Slack's: seconds since the epoch, then a counter that keeps every ts unique and increasing. */
   private nextTs(): string {
     this.seq += 1;
-    return `1700000000.${String(this.seq).padStart(6, '0')}`;
+    const seconds = Math.max(Math.floor(Date.now() / 1000), this.lastSeconds);
+    this.lastSeconds = seconds;
+    return `${seconds}.${String(this.seq).padStart(6, '0')}`;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -236,7 +296,7 @@ export class SlackApiDouble {
     let args: Record<string, unknown> = {};
     if (type.startsWith('application/json')) args = JSON.parse(raw.toString('utf8') || '{}') as Record<string, unknown>;
     else args = parseQuery(raw.toString('utf8')) as Record<string, unknown>;
-    for (const key of ['blocks', 'files']) {
+    for (const key of ['blocks', 'files', 'metadata']) {
       if (typeof args[key] === 'string') {
         try {
           args[key] = JSON.parse(args[key] as string);
@@ -305,10 +365,16 @@ export class SlackApiDouble {
           const parent = this.find(channel, threadTs);
           if (!parent || parent.threadTs !== null) return fail('thread_not_found', `thread_ts ${threadTs} is not a parent message in ${channel}`);
         }
+        if (args.metadata !== undefined) {
+          const bad = checkMetadata(args.metadata);
+          if (bad) return fail('invalid_metadata_format', bad);
+        }
+        this.checkPace(channel);
         const ts = this.nextTs();
         const text = str('text') ?? '';
         const blocks = (args.blocks as unknown[] | undefined) ?? [];
-        this.messages.push({ channel, ts, threadTs, text, blocks, history: [{ text, blocks }] });
+        const metadata = (args.metadata as MessageMetadata | undefined) ?? null;
+        this.messages.push({ channel, ts, threadTs, text, blocks, history: [{ text, blocks }], metadata, files: [], receivedAt: Date.now() });
         record('ok');
         return send(200, { ok: true, channel, ts, message: { text, ts } });
       }
@@ -320,6 +386,11 @@ export class SlackApiDouble {
         if (problem) return fail(problem.startsWith('invalid_blocks') ? 'invalid_blocks' : 'no_text', problem);
         const msg = this.find(channel, ts);
         if (!msg) return fail('message_not_found', `no message ${ts} in ${channel}`);
+        if (args.metadata !== undefined) {
+          const bad = checkMetadata(args.metadata);
+          if (bad) return fail('invalid_metadata_format', bad);
+          msg.metadata = args.metadata as MessageMetadata;
+        }
         msg.text = str('text') ?? '';
         msg.blocks = (args.blocks as unknown[] | undefined) ?? [];
         msg.history.push({ text: msg.text, blocks: msg.blocks });
@@ -346,13 +417,6 @@ export class SlackApiDouble {
       }
       case 'users.list':
       case 'conversations.list': {
-        // Cursor pagination as Slack does it: `limit` 1..1000 (Slack's own maximum), an opaque
-        // `next_cursor` in response_metadata, "" on the last page.
-        const limit = args.limit === undefined ? 100 : Number(args.limit);
-        if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return fail('invalid_limit', `limit ${String(args.limit)} is not 1..1000`);
-        const cursor = str('cursor');
-        const offset = cursor ? this.cursors.get(`${method}:${cursor}`) : 0;
-        if (offset === undefined) return fail('invalid_cursor', `cursor ${cursor} was never handed out by ${method}`);
         let items: unknown[];
         if (method === 'users.list') {
           items = (this.opts.users ?? []).map((u) => ({ id: u.id, team_id: 'T0TEST', name: u.name, deleted: Boolean(u.deleted), profile: { display_name: u.name } }));
@@ -365,14 +429,10 @@ export class SlackApiDouble {
             .filter((c) => types.includes(c.isPrivate ? 'private_channel' : 'public_channel') && !(excludeArchived && c.isArchived))
             .map((c) => ({ id: c.id, name: c.name, is_channel: !c.isPrivate, is_private: Boolean(c.isPrivate), is_archived: Boolean(c.isArchived) }));
         }
-        const end = Math.min(offset + Math.min(limit, this.opts.pageSize ?? 200), items.length);
-        let next = '';
-        if (end < items.length) {
-          next = `c${++this.seq}`;
-          this.cursors.set(`${method}:${next}`, end);
-        }
+        const page = this.page(method, items, args);
+        if ('error' in page) return fail(page.error, page.why);
         record('ok');
-        return send(200, { ok: true, [method === 'users.list' ? 'members' : 'channels']: items.slice(offset, end), response_metadata: { next_cursor: next } });
+        return send(200, { ok: true, [method === 'users.list' ? 'members' : 'channels']: page.items, response_metadata: { next_cursor: page.next } });
       }
       case 'files.getUploadURLExternal': {
         const filename = str('filename');
@@ -394,6 +454,7 @@ export class SlackApiDouble {
           return send(200, { ok: false, error: 'not_in_channel' });
         }
         const out = [];
+        const shared: PostedMessage['files'] = [];
         for (const f of files) {
           const file = f.id ? this.files.get(f.id) : undefined;
           if (!file) return fail('file_not_found', `unknown file ${f.id}`);
@@ -404,9 +465,47 @@ export class SlackApiDouble {
           file.threadTs = threadTs;
           file.title = f.title ?? null;
           out.push({ id: f.id, title: f.title ?? file.filename, name: file.filename, permalink: `${this.base}/files/${f.id}` });
+          shared.push({ id: f.id!, name: file.filename, title: f.title ?? null });
+        }
+        if (channel) {
+          this.checkPace(channel);
+          this.messages.push({ channel, ts: this.nextTs(), threadTs, text: '', blocks: [], history: [], metadata: null, files: shared, receivedAt: Date.now() });
         }
         record('ok');
         return send(200, { ok: true, files: out });
+      }
+      case 'conversations.history':
+      case 'conversations.replies': {
+        const channel = str('channel');
+        if (!channel) return fail('channel_not_found', 'no channel');
+        if (!member(channel)) {
+          record('not_in_channel');
+          return send(200, { ok: false, error: 'not_in_channel' });
+        }
+        let list: PostedMessage[];
+        if (method === 'conversations.history') {
+          // Newest first, top-level messages only.
+          list = this.parents(channel).slice().reverse();
+        } else {
+          const ts = str('ts');
+          const parent = ts ? this.find(channel, ts) : undefined;
+          if (!ts || !parent || parent.threadTs !== null) return fail('thread_not_found', `ts ${ts} is not a parent message in ${channel}`);
+          list = [parent, ...this.replies(channel, ts)];
+        }
+        const oldest = str('oldest');
+        const latest = str('latest');
+        list = list.filter((m) => (!oldest || m.ts > oldest) && (!latest || m.ts < latest));
+        const page = this.page(method, list, args);
+        if ('error' in page) return fail(page.error, page.why);
+        const withMeta = String(args.include_all_metadata) === 'true';
+        const messages = page.items.map((m) => ({
+          type: 'message', ts: m.ts, text: m.text, blocks: m.blocks, bot_id: 'B0BOT',
+          ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
+          ...(m.files.length ? { files: m.files } : {}),
+          ...(withMeta && m.metadata ? { metadata: m.metadata } : {}),
+        }));
+        record('ok');
+        return send(200, { ok: true, messages, has_more: page.next !== '', response_metadata: { next_cursor: page.next } });
       }
       default:
         record('unknown_method');
