@@ -94,6 +94,16 @@ sec() {
 ' "$e" | sed "s/^/$M ERR $n /"
   return 0
 }
+# Watchdog: when whoever runs this script goes away (the SSH connection drops, the client is
+# killed), the parent chain changes; then the whole process group (the sampling sleep included)
+# is killed within a second instead of running on unobserved. Reads /proc only.
+ppid_of() { s=$(cat /proc/$1/stat 2>/dev/null) || return 1; s=${'$'}{s##*) }; set -- $s; printf %s "$2"; }
+p1=$(ppid_of $$); p2=$(ppid_of "$p1")
+( while sleep 1; do
+    [ "$(ppid_of $$)" = "$p1" ] && [ "$(ppid_of "$p1")" = "$p2" ] && continue
+    kill -TERM 0 2>/dev/null; exit 0
+  done ) </dev/null >/dev/null 2>&1 &
+WD=$!
 have_ss() { command -v ss >/dev/null 2>&1; }
 # -H (no header) is newer than some iproute2 still in the field; the parser reads either.
 H=-H
@@ -120,7 +130,7 @@ export function buildScript(sections: readonly SectionSpec[]): string {
 }`);
   const first = sections.map((spec, i) => (spec.sample === 'first' ? runLine(spec, i) : null)).filter((l) => l !== null);
   const second = sections.map((spec, i) => (spec.sample === 'second' ? runLine(spec, i) : null)).filter((l) => l !== null);
-  return [PRELUDE, ...fns, ...first, 'sleep "$iv"', ...second, 'exit 0', ''].join('\n');
+  return [PRELUDE, ...fns, ...first, 'sleep "$iv"', ...second, 'kill "$WD" 2>/dev/null', 'exit 0', ''].join('\n');
 }
 
 const BASE_SCRIPT = buildScript(PLAN_SECTIONS);
