@@ -11,6 +11,7 @@
  * /proc/net/{netstat,snmp}, which any kernel has.
  */
 import { randomBytes } from 'node:crypto';
+import { DESCENDANTS_FN } from './plans/shell-lib.js';
 import { markerOf, NONCE_PATTERN, PLAN_SECTIONS, POD_NETNS_CAP, type SectionSpec } from '../domain/sections.js';
 
 /** Sysctls read (from /proc/sys, so no `sysctl` binary is needed). */
@@ -95,13 +96,17 @@ sec() {
   return 0
 }
 # Watchdog: when whoever runs this script goes away (the SSH connection drops, the client is
-# killed), the parent chain changes; then the whole process group (the sampling sleep included)
-# is killed within a second instead of running on unobserved. Reads /proc only.
+# killed), the parent chain changes; then everything the script started (the sampling sleep
+# included) and the script itself are stopped within a second instead of running on unobserved.
+# Only its own descendants: never the rest of the caller's process group. Reads /proc only.
 ppid_of() { s=$(cat /proc/$1/stat 2>/dev/null) || return 1; s=${'$'}{s##*) }; set -- $s; printf %s "$2"; }
-p1=$(ppid_of $$); p2=$(ppid_of "$p1")
-( while sleep 1; do
-    [ "$(ppid_of $$)" = "$p1" ] && [ "$(ppid_of "$p1")" = "$p2" ] && continue
-    kill -TERM 0 2>/dev/null; exit 0
+${DESCENDANTS_FN}
+me=$$; p1=$(ppid_of $me); p2=$(ppid_of "$p1")
+( self=$(sh -c 'echo $PPID')
+  while sleep 1; do
+    [ "$(ppid_of $me)" = "$p1" ] && [ "$(ppid_of "$p1")" = "$p2" ] && continue
+    for c in $(descendants $me); do [ "$c" = "$self" ] || kill -TERM "$c" 2>/dev/null; done
+    kill -TERM $me 2>/dev/null; exit 0
   done ) </dev/null >/dev/null 2>&1 &
 WD=$!
 have_ss() { command -v ss >/dev/null 2>&1; }

@@ -23,6 +23,7 @@
 import { DEEP_LIMITS, DeepSections } from '../../domain/deep-sections.js';
 import { markerOf, NONCE_PATTERN } from '../../domain/sections.js';
 import type { Plan } from '../plan.js';
+import { DESCENDANTS_FN } from './shell-lib.js';
 
 /** The heartbeat the watchdog writes in a run with this nonce; removed from the output before splitting. */
 export function heartbeatOf(nonce: string): string {
@@ -110,17 +111,7 @@ owners() {
 }
 # The capture streams to stdout while the owners' sections wait in a pipe until it is done.
 probe() { sec ${DeepSections.meta} meta; owners | { sec ${DeepSections.capture} cap; cat; }; }
-# Every descendant of a pid, from one read of /proc/*/stat ("pid (comm) state ppid ...").
-descendants() {
-  tbl=$(cat /proc/[0-9]*/stat 2>/dev/null | sed -n 's/^\([0-9][0-9]*\) .*) . \([0-9][0-9]*\) .*/\1 \2/p')
-  todo=$1
-  while [ -n "$todo" ]; do
-    next=
-    for p in $todo; do next="$next $(printf '%s\n' "$tbl" | while read -r c pp; do [ "$pp" = "$p" ] && echo "$c"; done)"; done
-    todo=$(echo $next)
-    [ -z "$todo" ] || echo "$todo"
-  done
-}
+${DESCENDANTS_FN}
 me=$$
 ( trap '' PIPE
   self=$(sh -c 'echo $PPID')
