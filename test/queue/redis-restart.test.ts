@@ -132,7 +132,8 @@ describe('Redis without persistence restarted mid-run', () => {
   const env = useRedisEnv(false, 'tcv-');
 
   it('still posts the finished diagnosis, and never calls the lost job a bug', async () => {
-    await postSigned(env.h.eventsUrl, slashCommandBody({ text: 'lab-node-0 --interval 5', response_url: env.h.double.responseUrl('volatile') }), SIGNING_SECRET);
+    const ack = await postSigned(env.h.eventsUrl, slashCommandBody({ text: 'lab-node-0 --interval 5', response_url: env.h.double.responseUrl('volatile') }), SIGNING_SECRET);
+    expect((JSON.parse(ack.body) as { text: string }).text).toMatch(/Started a check of lab-node-0/);
     await expect.poll(() => env.h.double.parents('C0INCIDENT').length, { timeout: 30_000, interval: 100 }).toBe(1);
     // The job and all its progress vanish: this Redis keeps nothing.
     await env.crash();

@@ -114,6 +114,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   });
   const queue = new Queue<JobData, JobResult>(queueName, { connection: new Redis(opts.redisUrl ?? REDIS_URL, { maxRetriesPerRequest: null }), prefix });
   const baseUrl = `http://127.0.0.1:${running.port}`;
+  // A command that arrives before the bot's Redis connection is up is answered "Redis is not
+  // reachable"; give the connection up to 5 s (a harness on a Redis that is down on purpose goes on).
+  if (running.metricsPort) {
+    for (let i = 0; i < 50 && (await fetch(`http://127.0.0.1:${running.metricsPort}/healthz`).then((r) => r.status, () => 0)) !== 200; i++) await new Promise((r) => setTimeout(r, 100));
+  }
   return {
     double,
     running,
