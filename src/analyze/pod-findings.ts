@@ -4,7 +4,6 @@
  * labelled with the pod, so a CLOSE-WAIT leak inside `shop/neo-web-7d9f…` shows under that pod's
  * name with its owner process. A pod's findings never explain, nor are explained by, the node's.
  */
-import type { ClusterView } from '../domain/cluster.js';
 import type { PodNetns } from '../domain/snapshot.js';
 import type { Finding } from '../domain/report.js';
 import type { Snapshot, TcpState } from '../domain/snapshot.js';
@@ -21,15 +20,19 @@ import { linkCauses } from './verdict.js';
 /** The rules that read only a socket listing; counters and sysctls are the node's, not the pod's. */
 const POD_RULES: readonly Rule[] = [acceptQueueFull, acceptQueueBacklog, closeWaitLeak, closeWaitUnread, closeWaitUnaccepted, synRecvStuck];
 
-/** `namespace/name` of the pod with this UID from the cluster context, else `pod <UID>`. */
-export function podName(podUid: string, cluster: ClusterView | undefined): string {
-  const pod = cluster?.status === 'read' ? cluster.context.pods.find((p) => p.uid === podUid) : undefined;
+/**
+ * `namespace/name` of the pod with this UID: from the cluster context, else from the container
+ * runtime's configs on the node (`pods.runtimeNames`), else `pod <UID>`.
+ */
+export function podName(podUid: string, snapshot: Pick<Snapshot, 'cluster' | 'pods'>): string {
+  const cluster = snapshot.cluster;
+  const pod = (cluster?.status === 'read' ? cluster.context.pods.find((p) => p.uid === podUid) : undefined) ?? snapshot.pods?.runtimeNames[podUid];
   return pod ? `${pod.namespace}/${pod.name}` : `pod ${podUid}`;
 }
 
 /** How a pod namespace is written: its pod, or the namespace and the process it was entered through when no pod UID was found. */
-function podLabel(ns: PodNetns, cluster: ClusterView | undefined): string {
-  return ns.podUid !== null ? podName(ns.podUid, cluster) : `network namespace ${ns.netns} (pid ${ns.pid})`;
+function podLabel(ns: PodNetns, snapshot: Snapshot): string {
+  return ns.podUid !== null ? podName(ns.podUid, snapshot) : `network namespace ${ns.netns} (pid ${ns.pid})`;
 }
 
 /** A snapshot of one pod namespace: its sockets, nothing of the node's counters or sysctls. */
@@ -56,7 +59,7 @@ export function analyzePods(snapshot: Snapshot): Finding[] {
     if (ns.sockets.length === 0) continue;
     const found = runRules(buildContext(podSnapshot(snapshot, ns)), POD_RULES);
     linkCauses(found);
-    const label = podLabel(ns, snapshot.cluster);
+    const label = podLabel(ns, snapshot);
     for (const f of found) {
       out.push({
         ...f,

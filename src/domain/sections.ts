@@ -81,6 +81,20 @@ const POD_CGROUPS_SH = `find /sys/fs/cgroup -maxdepth 5 -type d -name '*pod*' 2>
  * processes only: `ss -p` would walk every process on the node once per pod. comm and
  * /proc/PID/cgroup (a privileged process names its cgroups) are hex, as in the owners section.
  */
+/**
+ * Pod names from the container runtime, for when the Kubernetes API cannot be read: the kubelet
+ * puts each pod's UID, name and namespace in its containers' OCI configs (containerd:
+ * `io.kubernetes.cri.sandbox-*` annotations; CRI-O: `io.kubernetes.pod.*`; Docker with
+ * cri-dockerd: the same as labels). One line per container with the matching `"key":"value"`
+ * pairs; JSON strings hold no raw newline, so a line can never become a marker. At most 1024.
+ */
+const POD_LABELS_SH = `for f in /run/containerd/io.containerd.runtime.v2.task/k8s.io/*/config.json /run/containers/storage/overlay-containers/*/userdata/config.json /var/lib/docker/containers/*/config.v2.json; do
+    [ -r "$f" ] || continue
+    grep -o '"io\\.kubernetes\\.\\(cri\\.sandbox-\\|pod\\.\\)\\(uid\\|name\\|namespace\\)" *: *"[^"]*"' "$f" 2>/dev/null | tr '\\n' ' '
+    echo
+  done | grep -v '^ *$' | sort -u | head -n 1024
+  return 0`;
+
 const POD_NETNS_SH = `for c in nsenter timeout stat; do command -v $c >/dev/null 2>&1 || { echo "$c not found" >&2; return 1; }; done
   hn=$(stat -L -c %i /proc/self/ns/net) || return 1
   L=$(stat -L -c '%i %n' /proc/[0-9]*/ns/net 2>/dev/null | awk -v h="$hn" '$1 != h { sub("^/proc/", "", $2); sub("/.*", "", $2); print $1, $2 }')
@@ -169,6 +183,7 @@ export const PLAN_SECTIONS = [
   },
   { name: 'pod-cgroups-1', reads: 'pod cgroups (cpu.stat)', sample: 'first', sh: POD_CGROUPS_SH },
   { name: 'pod-netns', reads: 'sockets inside pod network namespaces (nsenter ss)', sample: 'first', when: 'ss', sh: POD_NETNS_SH },
+  { name: 'pod-labels', reads: "pod names from the container runtime's container configs", sample: 'first', sh: POD_LABELS_SH },
   { name: 'counters-2', reads: 'kernel counters, second sample', sample: 'second', required: true, sh: 'cat /proc/net/netstat /proc/net/snmp' },
   { name: 'ss-listen-2', reads: 'listen sockets, second sample (ss -ltn)', sample: 'second', when: 'ss', sh: 'ss -ltn $H' },
   { name: 'sockstat', reads: 'socket summary (/proc/net/sockstat)', sample: 'second', sh: 'cat /proc/net/sockstat' },
@@ -193,6 +208,7 @@ export const Sections = {
   podCgroups1: 'pod-cgroups-1',
   podNetns: 'pod-netns',
   podCgroups2: 'pod-cgroups-2',
+  podLabels: 'pod-labels',
 } as const satisfies Record<string, SectionName>;
 
 /** What a section reads, in words; the name itself for sections not in the table. */

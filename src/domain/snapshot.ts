@@ -201,4 +201,9 @@ export interface PodsView {
   /** True when the namespace count or time cap stopped the walk before every pod was entered. */
   netnsCapped: boolean;
   cpu: PodCpu[];
+  /**
+   * Pod names by UID from the container runtime's configs on the node (`pod-labels`): what names
+   * a pod when the Kubernetes API cannot be read. Empty when the runtime keeps none readable.
+   */
+  runtimeNames: Record<string, { namespace: string; name: string }>;
 }

@@ -14,6 +14,7 @@ import { hasDeepSections, isDeepSection, parseDeepSections } from './deep.js';
 import { parseMeta } from './meta.js';
 import { parseOwners } from './owners.js';
 import { pairPodCpu, parsePodCgroups, parsePodNetns } from './pod-sections.js';
+import { parsePodLabels } from './pod-labels.js';
 import { mergeIssues } from './parse-issue.js';
 import { parseProcNetTcp } from './proc-net-tcp.js';
 import { parseSs } from './ss.js';
@@ -109,13 +110,15 @@ function readPods(byName: Map<string, RawSection>, notes: CollectionNote[], issu
   const netnsSection = byName.get(Sections.podNetns);
   const first = byName.get(Sections.podCgroups1);
   if (!netnsSection && !first) return undefined;
+  const labels = parsePodLabels(byName.get(Sections.podLabels)?.stdout ?? '', Sections.podLabels);
+  issues.push(labels.issue);
   const netns = parsePodNetns(netnsSection?.stdout ?? '', Sections.podNetns);
   issues.push(...netns.issues);
   if (netns.capped) notes.push({ source: Sections.podNetns, message: 'not every pod network namespace was entered: the walk stopped at its namespace or time cap' });
   const c1 = parsePodCgroups(first?.stdout ?? '', Sections.podCgroups1);
   const c2 = parsePodCgroups(byName.get(Sections.podCgroups2)?.stdout ?? '', Sections.podCgroups2);
   issues.push(c1.issue, c2.issue);
-  return { netns: netns.netns, netnsCapped: netns.capped, cpu: pairPodCpu(c1.cgroups, c2.cgroups) };
+  return { netns: netns.netns, netnsCapped: netns.capped, cpu: pairPodCpu(c1.cgroups, c2.cgroups), runtimeNames: labels.pods };
 }
 
 /** The splitter's framing problems (a bounded list) as tampering notes. */

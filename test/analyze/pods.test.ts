@@ -13,7 +13,8 @@ function sock(state: Socket['state'], port: number, peer: string, recvQ: number,
 }
 
 /** A pod whose server accepts and never closes: 40 CLOSE-WAIT holding the bytes clients sent. */
-const leakingPod = (podUid: string | null): PodsView => ({
+const leakingPod = (podUid: string | null, runtimeNames: PodsView['runtimeNames'] = {}): PodsView => ({
+  runtimeNames,
   netns: [{ netns: 'net:[4026532890]', pid: 4242, podUid, sockets: [sock('LISTEN', 8080, '*', 3), ...Array.from({ length: 40 }, () => sock('CLOSE-WAIT', 8080, '198.18.0.9', 120))] }],
   netnsCapped: false,
   cpu: [
@@ -46,6 +47,11 @@ describe('findings inside pods', () => {
   it('names the pod by UID when the cluster was not read', () => {
     const report = analyze(nodeWith(leakingPod(UID)));
     expect(report.findings.find((f) => f.rule === 'close-wait-leak')?.title).toMatch(/^in pod 0b7c3f4e-1d2a-4c5b-9e8f-7a6b5c4d3e2f: /);
+  });
+
+  it('names the pod from the container runtime when the cluster was not read', () => {
+    const report = analyze(nodeWith(leakingPod(UID, { [UID]: { namespace: 'shop', name: 'neo-web-7d9f-abcde' } })));
+    expect(report.findings.find((f) => f.rule === 'close-wait-leak')?.title).toBe('in pod shop/neo-web-7d9f-abcde: 40 CLOSE-WAIT, most on 8080 (40)');
   });
 
   it('names the namespace and process when no pod UID was found', () => {

@@ -44,7 +44,7 @@ export const cpuThrottling: Rule = {
     if (!pods) return [];
     const flagged = measureThrottling(pods.cpu).filter((t) => t.share > THROTTLED_SHARE_WARN);
     if (flagged.length === 0) return [];
-    const label = (t: Throttle) => podName(t.pod.podUid, ctx.snapshot.cluster);
+    const label = (t: Throttle) => podName(t.pod.podUid, ctx.snapshot);
     // A throttled pod that owns a listener with a queue accepts slowly because it is throttled.
     const backlogged = new Map<string, number[]>();
     for (const ns of pods.netns) {
