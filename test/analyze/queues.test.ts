@@ -136,6 +136,13 @@ describe('analyze', () => {
       expect(report.counters.TcpExtListenOverflows).toEqual({ value: 7203944, delta: 849, perSecond: null });
     });
 
+    it('says none happened between the samples, as info, when the counter stood still', () => {
+      const report = analyze(new SnapshotBuilder().meta({ uptimeSec: 5400 }).listener(80, 0).counters({ TcpExtListenOverflows: 16 }, 0).counters({ TcpExtListenOverflows: 16 }, 5).build());
+      const [f] = rules(report, 'listen-overflow');
+      expect([f?.severity, f?.title]).toEqual(['info', '16 listen overflows since boot, none between samples']);
+      expect(f?.evidence).toContain('0/s on average over 2 hours of uptime');
+    });
+
     it('notes overflows since boot with a single sample, as info', () => {
       const report = analyze(new SnapshotBuilder().listener(80, 0).counters({ TcpExtListenOverflows: 42 }).build());
       expect(rules(report, 'listen-overflow').map((f) => [f.severity, f.title])).toEqual([['info', '42 listen overflows since boot']]);

@@ -5,7 +5,7 @@
  */
 import { describeCounter, isRising } from '../counters.js';
 import { finding, type Rule } from '../rule.js';
-import { listWords, rate } from '../words.js';
+import { listWords, plural, rate } from '../words.js';
 
 export const listenOverflow: Rule = {
   id: 'listen-overflow',
@@ -21,10 +21,11 @@ export const listenOverflow: Rule = {
       (e): e is string => Boolean(e),
     );
     const uptime = ctx.snapshot.meta.uptimeSec;
-    if (uptime && uptime > 0) evidence.push(`${rate(Math.round((main.value / uptime) * 10) / 10)}/s on average over ${Math.round(uptime / 86400)} days of uptime`);
+    if (uptime && uptime > 0) evidence.push(`${rate(Math.round((main.value / uptime) * 10) / 10)}/s on average over ${describeUptime(uptime)} of uptime`);
 
     let title: string;
-    if (main.perSecond !== null && main.delta !== null) title = `${rate(main.perSecond)} ${name}/s (+${main.delta} between samples; ${main.value} since boot)`;
+    if (main.delta === 0) title = `${main.value} ${name} since boot, none between samples`;
+    else if (main.perSecond !== null && main.delta !== null) title = `${rate(main.perSecond)} ${name}/s (+${main.delta} between samples; ${main.value} since boot)`;
     else if (main.delta !== null) title = `${main.delta} ${name} between samples (${main.value} since boot)`;
     else title = `${main.value} ${name} since boot`;
 
@@ -50,3 +51,10 @@ export const listenOverflow: Rule = {
     ];
   },
 };
+
+/** Uptime in the largest whole unit that is not zero: `3 days`, `5 hours`, `12 minutes`. */
+function describeUptime(sec: number): string {
+  if (sec >= 86_400) return plural(Math.round(sec / 86_400), 'day');
+  if (sec >= 3600) return plural(Math.round(sec / 3600), 'hour');
+  return plural(Math.max(1, Math.round(sec / 60)), 'minute');
+}
