@@ -68,5 +68,3 @@ export const slackConfigSchema = z
 
 export type SlackConfig = z.infer<typeof slackConfigSchema>;
 
-/** The defaults, for a config file without a `slack:` section. */
-export const defaultSlackConfig: SlackConfig = slackConfigSchema.parse({});

@@ -16,21 +16,13 @@
  * get_tcp4_sock): a LISTEN line's Send-Q is NOT its backlog, unlike `ss`. Listeners come out with
  * `backlogKnown: false` and `sendQ` set to {@link NetstatParseOptions.listenBacklog}.
  */
-import type { ParseIssue, ProcessRef, Socket, TcpState } from '../domain/snapshot.js';
+import type { ProcessRef, Socket, TcpState } from '../domain/snapshot.js';
 import { Char, EndpointScanner, readUint, skipWs, tokenEnd } from './endpoint-scan.js';
 import { createIssue, skipLine } from './parse-issue.js';
 import { newStateCounts, presentCounts, toTcpState } from './tcp-state.js';
+import type { SsParseResult } from './ss.js';
 
-export interface NetstatParseResult {
-  /** The sockets read, except those in {@link NetstatParseOptions.countOnly} states. */
-  sockets: Socket[];
-  /** Sockets read per state, the counted-only ones included. */
-  counts: Partial<Record<TcpState, number>>;
-  issue: ParseIssue;
-  /** True when the listing has the `PID/Program name` column (`-p`). */
-  ownersSeen: boolean;
-  /** Service names read as ports (`ssh` → 22). */
-  serviceNames: Map<string, number>;
+export interface NetstatParseResult extends SsParseResult {
   /** Lines read or understood (sockets, other protocols, headers): how much of the text is netstat. */
   understood: number;
 }

@@ -26,13 +26,14 @@ import { Char, EndpointScanner, isDigit, readUint, skipWs, tokenEnd } from './en
 import { createIssue, skipLine } from './parse-issue.js';
 import { newStateCounts, presentCounts, toTcpState } from './tcp-state.js';
 
+/** What a socket listing parser (`ss`, `netstat`) returns. */
 export interface SsParseResult {
-  /** The sockets read, except those in {@link SsParseOptions.countOnly} states. */
+  /** The sockets read, except those in the `countOnly` states. */
   sockets: Socket[];
   /** Sockets read per state, the counted-only ones included. */
   counts: Partial<Record<TcpState, number>>;
   issue: ParseIssue;
-  /** True when at least one line carried `users:((…))`: the listing was taken with `-p`. */
+  /** True when the listing shows owners: ss `-p`'s `users:((…))`, netstat `-p`'s `PID/Program name` column. */
   ownersSeen: boolean;
   /** Service names read as ports (`ssh` → 22), from a listing taken without `-n`. */
   serviceNames: Map<string, number>;
