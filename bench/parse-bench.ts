@@ -23,7 +23,12 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { saveBundle } from '../src/collect/bundle-store.js';
 
-const SIZES = [10_000, 100_000, 1_000_000];
+const sizesArg = process.argv.indexOf('--sizes');
+/** `--sizes 1000000` (comma-separated) measures only those sizes; the linearity check needs 100k and 1M. */
+const SIZES = sizesArg > 0 ? String(process.argv[sizesArg + 1]).split(',').map(Number).filter((n) => n > 0) : [10_000, 100_000, 1_000_000];
+const keepArg = process.argv.indexOf('--keep');
+/** `--keep DIR` writes the generated inputs into DIR and leaves them there (for profiling). */
+const KEEP = keepArg > 0 ? resolve(String(process.argv[keepArg + 1])) : null;
 const LIMIT_MB = 500;
 const LIMIT_GAWK_RATIO = 3;
 /** ns per socket at 1M over ns per socket at 100k; 10k is left out as it is mostly process start. */
@@ -152,7 +157,8 @@ function median(values: number[]): number {
 async function main(): Promise<void> {
   const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('the build failed');
-  const dir = mkdtempSync(join(tmpdir(), 'tcpcheck-bench-'));
+  const dir = KEEP ?? mkdtempSync(join(tmpdir(), 'tcpcheck-bench-'));
+  if (KEEP) mkdirSync(KEEP, { recursive: true });
   const misses: string[] = [];
   const rows: string[][] = [];
   try {
@@ -196,7 +202,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!KEEP) rmSync(dir, { recursive: true, force: true });
   }
   const head = ['form', 'sockets', 'tcpcheck ms', 'range', 'ns/socket', 'peak RSS MB', 'gawk ms', 'mawk ms', 'x gawk'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));

@@ -35,7 +35,8 @@ export type Config = z.infer<typeof configSchema>;
 /** What a config file may contain. */
 export type ConfigInput = z.input<typeof configSchema>;
 
-export { isHostOrAddress, parseCidr, parseJumpSpec, type JumpSpec, type NodeEntry, type SshDefaults } from './schema.js';
+export { isHostOrAddress } from './names.js';
+export { parseCidr, parseJumpSpec, type JumpSpec, type NodeEntry, type SshDefaults } from './schema.js';
 
 export interface LoadConfigOptions {
   /** Environment for `TCPCHECK_CONFIG` and `~`. @defaultValue process.env */

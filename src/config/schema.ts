@@ -5,14 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
-
-/** RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens, 253 chars at most. */
-const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
-
-/** True for an RFC 1123 host name or an IPv4/IPv6 address: nothing a shell could take for syntax. */
-export function isHostOrAddress(s: string): boolean {
-  return isIP(s) !== 0 || HOSTNAME.test(s);
-}
+import { HOSTNAME, isHostOrAddress } from './names.js';
 
 /** `10.0.0.0/8`, `fd00::/8`, or a single address (a /32 or /128). */
 export function parseCidr(s: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | null {

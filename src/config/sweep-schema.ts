@@ -19,15 +19,7 @@
  */
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
-import { isHostOrAddress } from './schema.js';
-
-/** `key=value[,key=value…]` with Kubernetes label syntax (optional DNS prefix, 63-char names). */
-const LABEL_SELECTOR = /^([a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?(!?=|==)([A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?)?$/;
-
-/** True for a label selector of equality terms, as `kubectl get nodes -l` takes it. */
-export function isLabelSelector(s: string): boolean {
-  return s.length > 0 && s.length <= 1024 && s.split(',').every((term) => LABEL_SELECTOR.test(term));
-}
+import { isHostOrAddress, isLabelSelector } from './names.js';
 
 /** True when cron-parser (the parser BullMQ's job schedulers use) accepts the expression in the zone. */
 function isCron(expr: string, tz: string): boolean {

@@ -5,7 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { inputInvalid } from '../errors.js';
-import { isHostOrAddress } from '../config/schema.js';
+import { isHostOrAddress } from '../config/names.js';
 
 /** Returns the name normalised (trimmed, lower case) or throws `input_invalid`. */
 export function validateNodeName(raw: string): string {

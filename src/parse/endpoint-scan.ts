@@ -26,6 +26,8 @@ export const enum Char {
   Zero = 48,
   Nine = 57,
   Colon = 58,
+  E = 69,
+  T = 84,
   LBracket = 91,
   RBracket = 93,
 }

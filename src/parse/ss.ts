@@ -94,11 +94,24 @@ class SsScanner {
   run(): SsParseResult {
     const t = this.text;
     const len = t.length;
+    const fastEstab = this.countOnly.has('ESTAB');
+    const fastTimeWait = this.countOnly.has('TIME-WAIT');
     let start = 0;
     while (start < len) {
       let end = t.indexOf('\n', start);
       if (end === -1) end = len;
-      this.readLine(start, end);
+      // Most lines of a big table are ESTAB or TIME-WAIT at the line start, only counted: their
+      // shape is checked by native searches, with no per-character walk of the state name.
+      const c = t.charCodeAt(start);
+      if (c === Char.E && fastEstab && t.startsWith('ESTAB ', start)) {
+        if (countable(t, start + 6, end)) this.counts.ESTAB++;
+        else this.bad(start, end);
+      } else if (c === Char.T && fastTimeWait && t.startsWith('TIME-WAIT ', start)) {
+        if (countable(t, start + 10, end)) this.counts['TIME-WAIT']++;
+        else this.bad(start, end);
+      } else {
+        this.readLine(start, end);
+      }
       start = end + 1;
     }
     return { sockets: this.sockets, counts: presentCounts(this.counts), issue: this.issue, ownersSeen: this.ownersSeen, serviceNames: this.endpoints.serviceNames };
@@ -137,14 +150,7 @@ class SsScanner {
     }
 
     if (this.countOnly.has(state)) {
-      // Only the shape is checked: a numeric Recv-Q, then (by native searches) a colon for the
-      // local endpoint, a space, and another colon for the peer. Walking the rest of the line
-      // char by char is what counting spares.
-      if (readUint(t, p, e) < 0) return this.bad(start, end);
-      const first = t.indexOf(':', e);
-      if (first === -1 || first >= end) return this.bad(start, end);
-      const gap = t.indexOf(' ', first);
-      if (gap === -1 || gap > t.lastIndexOf(':', end - 1)) return this.bad(start, end);
+      if (!countable(t, p, end)) return this.bad(start, end);
       return this.count(state);
     }
 
@@ -187,6 +193,21 @@ class SsScanner {
   private count(state: TcpState): void {
     this.counts[state]++;
   }
+}
+
+/**
+ * The shape check of a counted-only line from its Recv-Q at or after `p`: a numeric Recv-Q, then
+ * (by native searches) a colon for the local endpoint, a space, and another colon for the peer.
+ * Walking the rest of the line char by char is what counting spares.
+ */
+function countable(t: string, p: number, end: number): boolean {
+  p = skipWs(t, p, end);
+  const e = tokenEnd(t, p, end);
+  if (readUint(t, p, e) < 0) return false;
+  const first = t.indexOf(':', e);
+  if (first === -1 || first >= end) return false;
+  const gap = t.indexOf(' ', first);
+  return gap !== -1 && gap < t.lastIndexOf(':', end - 1);
 }
 
 /** The state named by the token in [p, e), found without allocating for the names `ss` prints. */

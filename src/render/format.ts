@@ -29,12 +29,27 @@ export const KEY_SYSCTLS = [
  * escape sequences) so printed text can never drive the terminal.
  */
 export function clean(text: string): string {
-  return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, '?');
+  return CONTROL.test(text) ? text.replace(CONTROL_ALL, '?') : text;
 }
 
-/** A copy of the report with every string passed through {@link clean}. */
+const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+const CONTROL_ALL = new RegExp(CONTROL.source, 'g');
+
+/**
+ * A copy of the report with every string passed through {@link clean}. A walk, not a JSON round
+ * trip: a report of a million-socket table holds tens of thousands of peer groups.
+ */
 export function cleanReport(report: Report): Report {
-  return JSON.parse(JSON.stringify(report), (_key, value: unknown) => (typeof value === 'string' ? clean(value) : value)) as Report;
+  return cleanValue(report) as Report;
+}
+
+function cleanValue(value: unknown): unknown {
+  if (typeof value === 'string') return clean(value);
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(cleanValue);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) out[clean(key)] = cleanValue((value as Record<string, unknown>)[key]);
+  return out;
 }
 
 /** Findings split into causes and unexplained findings (`main`) and the symptoms a cause explains. */

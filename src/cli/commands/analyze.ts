@@ -6,10 +6,8 @@
  * capture).
  */
 import type { Command } from 'commander';
-import { diagnose } from '../../../jobs/diagnose.js';
 import { parseFormat } from '../options.js';
 import { reportFailure, type Format } from '../output.js';
-import { createStdoutSink } from '../../deliver/stdout.js';
 import { ExitCode, type Report } from '../../domain/report.js';
 
 /** True when no socket, listener or state tally was read: a report would have nothing to say. */
@@ -34,6 +32,8 @@ export function registerAnalyze(program: Command): void {
     .option('--pcap <file>', 'a capture (tcpdump -w) taken beside a transcript, read as the deep probe\'s capture')
     .action(async (path: string, opts: { format: Format; node?: string; pcap?: string }) => {
       try {
+        // The pipeline loads when the command runs: start-up is a large part of analyzing a file.
+        const [{ diagnose }, { createStdoutSink }] = await Promise.all([import('../../../jobs/diagnose.js'), import('../../deliver/stdout.js')]);
         const { report } = await diagnose({ kind: 'path', path, node: opts.node, pcap: opts.pcap });
         if (nothingRead(report)) {
           process.stderr.write(`tcpcheck analyze: ${path}: ${unreadableMessage(report)}\n`);

@@ -3,10 +3,7 @@
  * or an ad-hoc SSH target given with ssh-like flags, the way a runbook step would.
  */
 import type { Command } from 'commander';
-import { diagnose } from '../../../jobs/diagnose.js';
-import { openFlags, openLocal, openNode, type OpenedNode } from '../../app/targets.js';
-import { saveBundle } from '../../collect/bundle-store.js';
-import { loadConfig } from '../../config/index.js';
+import type { OpenedNode } from '../../app/targets.js';
 import { createStdoutSink } from '../../deliver/stdout.js';
 import { inputInvalid } from '../../errors.js';
 import { parseDeepSeconds, parseFormat, parseInterval, parseTransportKind, type CheckFlags } from '../options.js';
@@ -14,6 +11,7 @@ import { reportFailure, type Format } from '../output.js';
 
 /** This machine when no node and no --host is given; else the node through the one target factory. */
 async function openTarget(node: string | undefined, flags: CheckFlags): Promise<OpenedNode> {
+  const [{ loadConfig }, { openFlags, openLocal, openNode }] = await Promise.all([import('../../config/index.js'), import('../../app/targets.js')]);
   const config = await loadConfig(flags.config);
   if (flags.host) return openFlags({ ...flags, host: flags.host }, config, node);
   if (node) return openNode(node, config, { transport: flags.transport });
@@ -46,6 +44,7 @@ export function registerCheck(program: Command): void {
       try {
         if (flags.deepSeconds !== undefined && !flags.deep) throw inputInvalid('--deep-seconds needs --deep.');
         const target = await openTarget(node, flags);
+        const [{ diagnose }, { saveBundle }] = await Promise.all([import('../../../jobs/diagnose.js'), import('../../collect/bundle-store.js')]);
         const deep = flags.deep ? { seconds: flags.deepSeconds } : undefined;
         const { bundle, report } = await diagnose({ kind: 'node', node: target }, { intervalSec: flags.interval, signal: controller.signal, deep });
         if (flags.save && bundle) await saveBundle(flags.save, bundle);

@@ -6,14 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError, type Command } from 'commander';
-import { finishSweep, listSweepNodes, mapBounded, sweepNode } from '../../../jobs/sweep.js';
-import { openNode } from '../../app/targets.js';
-import { isHostOrAddress, loadConfig } from '../../config/index.js';
-import { isLabelSelector, type SweepNodes } from '../../config/sweep-schema.js';
+import { isHostOrAddress, isLabelSelector } from '../../config/names.js';
+import type { SweepNodes } from '../../config/sweep-schema.js';
 import { ErrorCode, TcpcheckError } from '../../errors.js';
-import { defaultHistoryDir, DirectoryHistory } from '../../history/directory.js';
-import { renderSweepJson } from '../../render/sweep-json.js';
-import { renderSweepMarkdown, renderSweepText } from '../../render/sweep-text.js';
 import { parseFormat, parseInterval } from '../options.js';
 import { reportFailure, type Format } from '../output.js';
 
@@ -66,6 +61,14 @@ export function registerSweep(program: Command): void {
       process.once('SIGINT', onSignal);
       try {
         if (flags.nodes && flags.selector) throw usageError('Give --nodes or --selector, not both.');
+        const [{ finishSweep, listSweepNodes, mapBounded, sweepNode }, { openNode }, { loadConfig }, { defaultHistoryDir, DirectoryHistory }, { renderSweepJson }, { renderSweepMarkdown, renderSweepText }] = await Promise.all([
+          import('../../../jobs/sweep.js'),
+          import('../../app/targets.js'),
+          import('../../config/index.js'),
+          import('../../history/directory.js'),
+          import('../../render/sweep-json.js'),
+          import('../../render/sweep-text.js'),
+        ]);
         const config = await loadConfig(flags.config);
         const spec: SweepNodes = flags.nodes ?? (flags.selector ? { selector: flags.selector } : 'all');
         const names = await listSweepNodes(spec, config);
