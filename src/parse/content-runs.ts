@@ -64,9 +64,9 @@ export function splitByContent(text: string): ContentRun[] {
   let runStart = 0;
   let runLine = 1;
   let prevHeader = false;
-  // The class of the last data line's first token: the next line with the same token is the same.
-  let cachedToken = '';
-  let cached: LineClass = UNKNOWN;
+  // The classes of the first tokens of recent data lines (`ESTAB`, `TIME-WAIT`, `tcp`, `tcp6`):
+  // a later line that starts with the same token is of the same class.
+  const cache: CachedToken[] = [];
   let lineNo = 0;
   const len = text.length;
 
@@ -78,17 +78,13 @@ export function splitByContent(text: string): ContentRun[] {
     let end = text.indexOf('\n', pos);
     if (end === -1) end = len;
     lineNo++;
-    let c: LineClass;
-    if (cachedToken !== '' && text.startsWith(cachedToken, pos) && isSpace(text.charCodeAt(pos + cachedToken.length))) {
-      c = cached;
-    } else {
+    let c = cachedClass(cache, text, pos, end);
+    if (c === undefined) {
       c = classify(text.slice(pos, end));
-      if (!c.header && !c.follows && c.kind !== null && (c.kind === 'ss' || c.kind === 'netstat') && !isSpace(text.charCodeAt(pos))) {
-        const tokenEnd = firstTokenEnd(text, pos, end);
-        cachedToken = text.slice(pos, tokenEnd);
-        cached = c;
-      } else {
-        cachedToken = '';
+      if (!c.header && !c.follows && (c.kind === 'ss' || c.kind === 'netstat') && !isSpace(text.charCodeAt(pos)) && cache.length < MAX_CACHED_TOKENS) {
+        const token = text.slice(pos, firstTokenEnd(text, pos, end));
+        // `tcp` starts netstat lines and `ss -a` lines alike: its class is decided by the next column.
+        cache.push({ token, cls: c, shared: SHARED_PROTOCOLS.has(token) });
       }
     }
     if (c.follows && kind === undefined) {
@@ -112,6 +108,32 @@ export function splitByContent(text: string): ContentRun[] {
   }
   flush(len);
   return runs;
+}
+
+interface CachedToken {
+  token: string;
+  cls: LineClass;
+  /** A protocol name both tools print first (`tcp`): netstat when the next column is a number. */
+  shared: boolean;
+}
+
+/** Distinct first tokens remembered: the states `ss` prints and the protocols `netstat` does. */
+const MAX_CACHED_TOKENS = 16;
+
+/** The class of the line at [pos, end) when its first token is a remembered one; else undefined. */
+function cachedClass(cache: readonly CachedToken[], text: string, pos: number, end: number): LineClass | undefined {
+  for (let i = 0; i < cache.length; i++) {
+    const entry = cache[i] as CachedToken;
+    const after = pos + entry.token.length;
+    if (after < end && isSpace(text.charCodeAt(after)) && text.startsWith(entry.token, pos)) {
+      if (!entry.shared) return entry.cls;
+      let p = after;
+      while (p < end && isSpace(text.charCodeAt(p))) p++;
+      const c = text.charCodeAt(p);
+      return c >= 48 && c <= 57 ? NETSTAT : SS;
+    }
+  }
+  return undefined;
 }
 
 function classify(line: string): LineClass {

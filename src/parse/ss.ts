@@ -103,12 +103,10 @@ class SsScanner {
       // Most lines of a big table are ESTAB or TIME-WAIT at the line start, only counted: their
       // shape is checked by native searches, with no per-character walk of the state name.
       const c = t.charCodeAt(start);
-      if (c === Char.E && fastEstab && t.startsWith('ESTAB ', start)) {
-        if (countable(t, start + 6, end)) this.counts.ESTAB++;
-        else this.bad(start, end);
-      } else if (c === Char.T && fastTimeWait && t.startsWith('TIME-WAIT ', start)) {
-        if (countable(t, start + 10, end)) this.counts['TIME-WAIT']++;
-        else this.bad(start, end);
+      if (c === Char.E && fastEstab && t.startsWith('ESTAB ', start) && countable(t, start + 6, end) === Shape.Numeric) {
+        this.counts.ESTAB++;
+      } else if (c === Char.T && fastTimeWait && t.startsWith('TIME-WAIT ', start) && countable(t, start + 10, end) === Shape.Numeric) {
+        this.counts['TIME-WAIT']++;
       } else {
         this.readLine(start, end);
       }
@@ -149,9 +147,12 @@ class SsScanner {
       e = tokenEnd(t, p, end);
     }
 
-    if (this.countOnly.has(state)) {
-      if (!countable(t, p, end)) return this.bad(start, end);
-      return this.count(state);
+    const counted = this.countOnly.has(state);
+    if (counted) {
+      const shape = countable(t, p, end);
+      if (shape === Shape.Bad) return this.bad(start, end);
+      // Ports printed as service names are read in full below, so the report says what it translated.
+      if (shape === Shape.Numeric) return this.count(state);
     }
 
     const recvQ = readUint(t, p, e);
@@ -171,6 +172,7 @@ class SsScanner {
     p = skipWs(t, e, end);
     e = ep.read(p, end, true);
     if (e < 0) return this.bad(start, end);
+    if (counted) return this.count(state);
     const peerAddress = ep.addr;
     const peerPort = ep.port;
 
@@ -200,14 +202,31 @@ class SsScanner {
  * (by native searches) a colon for the local endpoint, a space, and another colon for the peer.
  * Walking the rest of the line char by char is what counting spares.
  */
-function countable(t: string, p: number, end: number): boolean {
+function countable(t: string, p: number, end: number): Shape {
   p = skipWs(t, p, end);
   const e = tokenEnd(t, p, end);
-  if (readUint(t, p, e) < 0) return false;
+  if (readUint(t, p, e) < 0) return Shape.Bad;
   const first = t.indexOf(':', e);
-  if (first === -1 || first >= end) return false;
+  if (first === -1 || first >= end) return Shape.Bad;
   const gap = t.indexOf(' ', first);
-  return gap !== -1 && gap < t.lastIndexOf(':', end - 1);
+  const peerColon = t.lastIndexOf(':', end - 1);
+  if (gap === -1 || gap > peerColon) return Shape.Bad;
+  return numericPort(t, t.lastIndexOf(':', gap)) && numericPort(t, peerColon) ? Shape.Numeric : Shape.Named;
+}
+
+/** What {@link countable} found. */
+export const enum Shape {
+  Bad,
+  /** Both ports are numbers (or `*`): the line can be counted as it is. */
+  Numeric,
+  /** A port is a service name (a listing taken without `-n`): read the endpoints to note it. */
+  Named,
+}
+
+/** True when the port after the colon at `colon` starts with a digit or is `*`. */
+export function numericPort(t: string, colon: number): boolean {
+  const c = t.charCodeAt(colon + 1);
+  return (c >= Char.Zero && c <= Char.Nine) || c === Char.Star;
 }
 
 /** The state named by the token in [p, e), found without allocating for the names `ss` prints. */
