@@ -5,7 +5,7 @@
 import type { FindingFacts, ListenerView } from '../domain/report.js';
 import type { Socket } from '../domain/snapshot.js';
 import { TOP_PEERS } from './thresholds.js';
-import { tally } from './words.js';
+import { describeTally, tallyTop } from './words.js';
 
 /** Distinct owners of some listeners (a listener with no owner seen is left out), by pid. */
 export function ownersOfListeners(listeners: readonly ListenerView[]): NonNullable<FindingFacts['owners']> {
@@ -23,7 +23,17 @@ export function ownersOfSockets(sockets: readonly Socket[]): NonNullable<Finding
 
 /** The peers of some sockets with their socket counts, most first, cut to `max`. */
 export function topPeerFacts(sockets: readonly Socket[], max = TOP_PEERS): NonNullable<FindingFacts['peers']> {
-  return tally(sockets.map((s) => s.peerAddress))
-    .slice(0, max)
-    .map(([ip, count]) => ({ ip, count }));
+  return tallyTop(
+    sockets.map((s) => s.peerAddress),
+    max,
+  ).top.map(([ip, count]) => ({ ip, count }));
+}
+
+/** `172.1.48.252 (70), 172.1.58.151 (55), 3 more`: the top peers of some sockets, for evidence lines. */
+export function describePeers(sockets: readonly Socket[], max = TOP_PEERS): string {
+  const { top, distinct } = tallyTop(
+    sockets.map((s) => s.peerAddress),
+    max,
+  );
+  return describeTally(top, max, distinct);
 }

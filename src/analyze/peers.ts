@@ -21,24 +21,22 @@ export function unreadBytes(s: Socket): number {
 
 /** Groups the sockets in {@link PEER_STATES}: by local port, then state, then count (largest first). */
 export function buildPeerViews(sockets: readonly Socket[]): PeerView[] {
-  // Keyed by peer, then by port and state as one number: a string key built per socket took most
-  // of analyze's time on a million-socket table. `views` keeps the order groups were first seen.
-  const groups = new Map<string, Map<number, PeerView>>();
-  const views: PeerView[] = [];
+  // Bucketed by port and state as one number, then by peer: the output is ordered by port and
+  // state first, so only each bucket's few groups need sorting, not tens of thousands at once.
+  const buckets = new Map<number, Map<string, PeerView>>();
   for (const s of sockets) {
     const stateIndex = PEER_STATES.indexOf(s.state);
     if (stateIndex < 0) continue;
-    let byPortState = groups.get(s.peerAddress);
-    if (!byPortState) {
-      byPortState = new Map();
-      groups.set(s.peerAddress, byPortState);
-    }
     const k = s.localPort * PEER_STATES.length + stateIndex;
-    let view = byPortState.get(k);
+    let byPeer = buckets.get(k);
+    if (!byPeer) {
+      byPeer = new Map();
+      buckets.set(k, byPeer);
+    }
+    let view = byPeer.get(s.peerAddress);
     if (!view) {
       view = { localPort: s.localPort, ip: s.peerAddress, state: s.state, count: 0, unreadBytes: 0, maxRecvQ: 0 };
-      byPortState.set(k, view);
-      views.push(view);
+      byPeer.set(s.peerAddress, view);
     }
     view.count += 1;
     view.unreadBytes += unreadBytes(s);
@@ -46,11 +44,16 @@ export function buildPeerViews(sockets: readonly Socket[]): PeerView[] {
   }
   // localeCompare once per distinct address, not once per comparison: collating inside the sort of
   // tens of thousands of groups was the other large cost. Addresses that collate equal share a rank.
-  const ips = [...groups.keys()].sort((a, b) => a.localeCompare(b));
+  const distinct = new Set<string>();
+  for (const byPeer of buckets.values()) for (const ip of byPeer.keys()) distinct.add(ip);
+  const ips = [...distinct].sort((a, b) => a.localeCompare(b));
   const ipRank = new Map<string, number>();
   ips.forEach((ip, i) => ipRank.set(ip, i > 0 && (ips[i - 1] as string).localeCompare(ip) === 0 ? (ipRank.get(ips[i - 1] as string) as number) : i));
-  return views
-    .map((view) => ({ view, state: PEER_STATES.indexOf(view.state), ip: ipRank.get(view.ip) as number }))
-    .sort((a, b) => a.view.localPort - b.view.localPort || a.state - b.state || b.view.count - a.view.count || a.ip - b.ip)
-    .map(({ view }) => view);
+  const out: PeerView[] = [];
+  for (const k of [...buckets.keys()].sort((a, b) => a - b)) {
+    const ranked = [...(buckets.get(k) as Map<string, PeerView>).values()].map((view) => ({ view, rank: ipRank.get(view.ip) as number }));
+    ranked.sort((a, b) => b.view.count - a.view.count || a.rank - b.rank);
+    for (const r of ranked) out.push(r.view);
+  }
+  return out;
 }

@@ -43,12 +43,32 @@ export function endpoint(address: string, port: number): string {
 export function tally(keys: Iterable<string>): [string, number][] {
   const counts = new Map<string, number>();
   for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + 1);
-  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  return [...counts.entries()].sort(tallyOrder);
 }
 
-/** `172.1.48.252 (70), 172.1.58.151 (55)` for the first `max` entries of a tally. */
-export function describeTally(entries: readonly [string, number][], max: number): string {
+const tallyOrder = (a: [string, number], b: [string, number]) => b[1] - a[1] || a[0].localeCompare(b[0]);
+
+/**
+ * The first `max` entries of {@link tally}, and how many keys there were, without sorting them
+ * all: the CLOSE-WAIT peers of a big table are tens of thousands of addresses.
+ */
+export function tallyTop(keys: Iterable<string>, max: number): { top: [string, number][]; distinct: number } {
+  const counts = new Map<string, number>();
+  for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + 1);
+  const top: [string, number][] = [];
+  for (const entry of counts) {
+    if (top.length === max && tallyOrder(entry, top[max - 1] as [string, number]) >= 0) continue;
+    let i = top.length;
+    while (i > 0 && tallyOrder(entry, top[i - 1] as [string, number]) < 0) i--;
+    top.splice(i, 0, entry);
+    if (top.length > max) top.pop();
+  }
+  return { top, distinct: counts.size };
+}
+
+/** `172.1.48.252 (70), 172.1.58.151 (55), 3 more` for the first `max` entries of a tally of `distinct` keys. */
+export function describeTally(entries: readonly [string, number][], max: number, distinct = entries.length): string {
   const shown = entries.slice(0, max).map(([k, n]) => `${k} (${n})`);
-  if (entries.length > max) shown.push(`${entries.length - max} more`);
+  if (distinct > shown.length) shown.push(`${distinct - shown.length} more`);
   return shown.join(', ');
 }

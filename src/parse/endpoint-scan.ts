@@ -28,6 +28,7 @@ export const enum Char {
   Colon = 58,
   E = 69,
   T = 84,
+  LowerT = 116,
   LBracket = 91,
   RBracket = 93,
 }

@@ -20,7 +20,8 @@ import type { ProcessRef, Socket, TcpState } from '../domain/snapshot.js';
 import { Char, EndpointScanner, readUint, skipWs, tokenEnd } from './endpoint-scan.js';
 import { createIssue, skipLine } from './parse-issue.js';
 import { newStateCounts, presentCounts, toTcpState } from './tcp-state.js';
-import { numericPort, type SsParseResult } from './ss.js';
+import type { SsParseResult } from './ss.js';
+import { matchCounted, netstatCountedLines } from './counted-lines.js';
 
 export interface NetstatParseResult extends SsParseResult {
   /** Lines read or understood (sockets, other protocols, headers): how much of the text is netstat. */
@@ -53,14 +54,18 @@ export function parseNetstat(text: string, source = 'netstat', opts: NetstatPars
   let ownersSeen = false;
   let understood = 0;
   const len = text.length;
-  // Counted-only states of most lines, found by native search from the line's Send-Q: the next
-  // ` ESTABLISHED` / ` TIME_WAIT` at or after the current line (-1: none left), so the search stays
-  // linear and such a line's endpoints are never walked char by char.
-  const fast = [
-    { word: ' ESTABLISHED', state: 'ESTAB' as const, next: countOnly.has('ESTAB') ? -2 : -1 },
-    { word: ' TIME_WAIT', state: 'TIME-WAIT' as const, next: countOnly.has('TIME-WAIT') ? -2 : -1 },
-  ];
+  const counted = netstatCountedLines(countOnly);
   for (let start = 0; start < len; ) {
+    // Most lines of a big table: counted whole by a native match (src/parse/counted-lines.ts).
+    if (text.charCodeAt(start) === Char.LowerT) {
+      const line = matchCounted(counted, text, start);
+      if (line) {
+        understood++;
+        counts[line.state]++;
+        start = line.re.lastIndex;
+        continue;
+      }
+    }
     let end = text.indexOf('\n', start);
     if (end === -1) end = len;
     const lineStart = start;
@@ -84,12 +89,6 @@ export function parseNetstat(text: string, source = 'netstat', opts: NetstatPars
     const sendQ = readUint(text, p, e);
     if (recvQ < 0 || sendQ < 0) {
       skipLine(issue, text.slice(lineStart, end));
-      continue;
-    }
-    const counted = countedState(text, e, end, fast);
-    if (counted !== undefined) {
-      understood++;
-      counts[counted]++;
       continue;
     }
     p = skipWs(text, e, end);
@@ -123,39 +122,6 @@ export function parseNetstat(text: string, source = 'netstat', opts: NetstatPars
     });
   }
   return { sockets, counts: presentCounts(counts), issue, ownersSeen, serviceNames: endpoints.serviceNames, understood };
-}
-
-interface FastState {
-  word: string;
-  state: TcpState;
-  /** Position of the next `word` at or after the current line; -1 none left (or not counted-only), -2 not searched yet. */
-  next: number;
-}
-
-/**
- * The counted-only state of the line whose Send-Q ends at `e`, when the line is in one: the state
- * word stands alone right after the peer's port, and between it and the Send-Q lie a local endpoint
- * (a colon, then a space) and a peer endpoint (another colon). undefined sends the line to the
- * full read.
- */
-function countedState(t: string, e: number, end: number, fast: FastState[]): TcpState | undefined {
-  for (const f of fast) {
-    if (f.next === -1) continue;
-    if (f.next < e) f.next = t.indexOf(f.word, e);
-    const at = f.next;
-    if (at === -1 || at >= end) continue;
-    const after = at + f.word.length;
-    if (after < end && !isSpace(t.charCodeAt(after))) return undefined;
-    const first = t.indexOf(':', e);
-    if (first === -1 || first >= at) return undefined;
-    const gap = t.indexOf(' ', first);
-    const port = t.lastIndexOf(':', at);
-    // The word must be the column right after the peer's port, not a later one (a user name); a
-    // port printed as a service name goes to the full read, which notes the name.
-    if (gap >= at || port <= gap || skipWs(t, tokenEnd(t, port, end), end) !== at + 1) return undefined;
-    return numericPort(t, t.lastIndexOf(':', gap)) && numericPort(t, port) ? f.state : undefined;
-  }
-  return undefined;
 }
 
 /** netstat's state spellings; the two most common found without allocating. */

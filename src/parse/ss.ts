@@ -23,6 +23,7 @@
  */
 import type { ParseIssue, ProcessRef, Socket, TcpState } from '../domain/snapshot.js';
 import { Char, EndpointScanner, isDigit, readUint, skipWs, tokenEnd } from './endpoint-scan.js';
+import { matchCounted, ssCountedLines } from './counted-lines.js';
 import { createIssue, skipLine } from './parse-issue.js';
 import { newStateCounts, presentCounts, toTcpState } from './tcp-state.js';
 
@@ -94,22 +95,22 @@ class SsScanner {
   run(): SsParseResult {
     const t = this.text;
     const len = t.length;
-    const fastEstab = this.countOnly.has('ESTAB');
-    const fastTimeWait = this.countOnly.has('TIME-WAIT');
+    const counted = ssCountedLines(this.countOnly);
     let start = 0;
     while (start < len) {
+      const c = t.charCodeAt(start);
+      // Most lines of a big table: counted whole by a native match (src/parse/counted-lines.ts).
+      if (c === Char.E || c === Char.T) {
+        const line = matchCounted(counted, t, start);
+        if (line) {
+          this.counts[line.state]++;
+          start = line.re.lastIndex;
+          continue;
+        }
+      }
       let end = t.indexOf('\n', start);
       if (end === -1) end = len;
-      // Most lines of a big table are ESTAB or TIME-WAIT at the line start, only counted: their
-      // shape is checked by native searches, with no per-character walk of the state name.
-      const c = t.charCodeAt(start);
-      if (c === Char.E && fastEstab && t.startsWith('ESTAB ', start) && countable(t, start + 6, end) === Shape.Numeric) {
-        this.counts.ESTAB++;
-      } else if (c === Char.T && fastTimeWait && t.startsWith('TIME-WAIT ', start) && countable(t, start + 10, end) === Shape.Numeric) {
-        this.counts['TIME-WAIT']++;
-      } else {
-        this.readLine(start, end);
-      }
+      this.readLine(start, end);
       start = end + 1;
     }
     return { sockets: this.sockets, counts: presentCounts(this.counts), issue: this.issue, ownersSeen: this.ownersSeen, serviceNames: this.endpoints.serviceNames };
@@ -215,7 +216,7 @@ function countable(t: string, p: number, end: number): Shape {
 }
 
 /** What {@link countable} found. */
-export const enum Shape {
+const enum Shape {
   Bad,
   /** Both ports are numbers (or `*`): the line can be counted as it is. */
   Numeric,
@@ -224,7 +225,7 @@ export const enum Shape {
 }
 
 /** True when the port after the colon at `colon` starts with a digit or is `*`. */
-export function numericPort(t: string, colon: number): boolean {
+function numericPort(t: string, colon: number): boolean {
   const c = t.charCodeAt(colon + 1);
   return (c >= Char.Zero && c <= Char.Nine) || c === Char.Star;
 }

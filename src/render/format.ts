@@ -36,11 +36,12 @@ const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 const CONTROL_ALL = new RegExp(CONTROL.source, 'g');
 
 /**
- * A copy of the report with every string passed through {@link clean}. A walk, not a JSON round
- * trip: a report of a million-socket table holds tens of thousands of peer groups.
+ * What the text and markdown renderers print from: a copy of the report with every string passed
+ * through {@link clean}, its peers cut to the top {@link MAX_PEERS} first (a report of a
+ * million-socket table holds tens of thousands of peer groups), and how many peers there were.
  */
-export function cleanReport(report: Report): Report {
-  return cleanValue(report) as Report;
+export function cleanForDisplay(raw: Report): { report: Report; peerTotal: number } {
+  return { report: cleanValue({ ...raw, peers: topPeers(raw.peers) }) as Report, peerTotal: raw.peers.length };
 }
 
 function cleanValue(value: unknown): unknown {
@@ -70,10 +71,19 @@ export function peerCell(p: Pick<PeerView, 'ip' | 'name'>): string {
   return p.name ? `${p.ip} (${p.name})` : p.ip;
 }
 
-/** Peers by count, largest first, cut to {@link MAX_PEERS}. */
-export function topPeers(report: Report): { shown: PeerView[]; omitted: number } {
-  const sorted = [...report.peers].sort((a, b) => b.count - a.count || a.localPort - b.localPort || a.ip.localeCompare(b.ip));
-  return { shown: sorted.slice(0, MAX_PEERS), omitted: Math.max(0, sorted.length - MAX_PEERS) };
+const byCount = (a: PeerView, b: PeerView) => b.count - a.count || a.localPort - b.localPort || a.ip.localeCompare(b.ip);
+
+/** Peers by count, largest first, cut to {@link MAX_PEERS}: one pass keeping the best few, no sort of them all. */
+export function topPeers(peers: readonly PeerView[]): PeerView[] {
+  const best: PeerView[] = [];
+  for (const p of peers) {
+    if (best.length === MAX_PEERS && byCount(p, best[MAX_PEERS - 1] as PeerView) >= 0) continue;
+    let i = best.length;
+    while (i > 0 && byCount(p, best[i - 1] as PeerView) < 0) i--;
+    best.splice(i, 0, p);
+    if (best.length > MAX_PEERS) best.pop();
+  }
+  return best;
 }
 
 /** Counters worth showing: non-zero, or moving. */

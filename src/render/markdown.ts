@@ -3,7 +3,7 @@
  * Slack: the same sections as the text renderer, as headings, lists and tables.
  */
 import type { Finding, Report } from '../domain/report.js';
-import { MAX_SYMPTOM_EVIDENCE, flaggedListeners, changeCell, cleanReport, exitWords, ownerCell, peerCell, probeLine, queueCell, shownCounters, shownSysctls, splitFindings, statesLine, topPeers } from './format.js';
+import { MAX_SYMPTOM_EVIDENCE, flaggedListeners, changeCell, cleanForDisplay, exitWords, ownerCell, peerCell, probeLine, queueCell, shownCounters, shownSysctls, splitFindings, statesLine } from './format.js';
 
 /** Table cells may not hold a pipe or a line break. */
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -17,7 +17,7 @@ function table(header: string[], rows: string[][]): string[] {
 
 /** Renders the report as markdown, ending in a newline. */
 export function renderMarkdown(raw: Report): string {
-  const report = cleanReport(raw);
+  const { report, peerTotal } = cleanForDisplay(raw);
   const out: string[] = [];
   out.push(`## tcpcheck: ${report.node} — ${report.verdict.severity.toUpperCase()}`, '');
   out.push(`**${report.verdict.headline}**`, '');
@@ -44,10 +44,10 @@ export function renderMarkdown(raw: Report): string {
     out.push(`### Flagged ports (${flagged.length} of ${report.listeners.length} listeners)`, '');
     out.push(...table(['Port', 'Address', 'Owner', 'Queue/backlog', 'Samples'], flagged.map((l) => [String(l.port), l.address, ownerCell(l), queueCell(l), l.acceptQueueSamples.join(' → ')])), '');
   }
-  const peers = topPeers(report);
-  if (peers.shown.length > 0) {
-    out.push(`### Peers${peers.omitted > 0 ? ` (top ${peers.shown.length} of ${report.peers.length})` : ''}`, '');
-    out.push(...table(['Port', 'State', 'Peer', 'Count', 'Unread bytes', 'Max Recv-Q'], peers.shown.map((p) => [String(p.localPort), p.state, peerCell(p), String(p.count), String(p.unreadBytes), String(p.maxRecvQ)])), '');
+  const peers = report.peers;
+  if (peers.length > 0) {
+    out.push(`### Peers${peerTotal > peers.length ? ` (top ${peers.length} of ${peerTotal})` : ''}`, '');
+    out.push(...table(['Port', 'State', 'Peer', 'Count', 'Unread bytes', 'Max Recv-Q'], peers.map((p) => [String(p.localPort), p.state, peerCell(p), String(p.count), String(p.unreadBytes), String(p.maxRecvQ)])), '');
   }
   if (Object.keys(report.states).length > 0) out.push(`**States:** ${statesLine(report)}`, '');
   const counters = shownCounters(report);

@@ -9,7 +9,7 @@ import {
   alignColumns,
   flaggedListeners,
   changeCell,
-  cleanReport,
+  cleanForDisplay,
   exitWords,
   ownerCell,
   peerCell,
@@ -19,7 +19,6 @@ import {
   shownSysctls,
   splitFindings,
   statesLine,
-  topPeers,
 } from './format.js';
 
 export interface TextOptions {
@@ -31,7 +30,7 @@ const COLORS: Record<Severity | 'ok', string> = { critical: '31', warning: '33',
 
 /** Renders the report as plain text (or ANSI-coloured text), ending in a newline. */
 export function renderText(raw: Report, opts: TextOptions): string {
-  const report = cleanReport(raw);
+  const { report, peerTotal } = cleanForDisplay(raw);
   const paint = (text: string, code: string) => (opts.color ? `\u001b[${code}m${text}\u001b[0m` : text);
   const label = (s: Severity | 'ok') => paint(s.toUpperCase(), `1;${COLORS[s]}`);
   const bold = (t: string) => paint(t, '1');
@@ -64,10 +63,10 @@ export function renderText(raw: Report, opts: TextOptions): string {
       out.push(...alignColumns([['PORT', 'ADDRESS', 'OWNER', 'QUEUE/BACKLOG', 'SAMPLES'], ...rows]).map((r) => `  ${r}`));
     }
   }
-  const peers = topPeers(report);
-  if (peers.shown.length > 0) {
-    out.push('', bold(`Peers${peers.omitted > 0 ? ` (top ${peers.shown.length} of ${report.peers.length})` : ''}`));
-    const rows = peers.shown.map((p) => [String(p.localPort), p.state, peerCell(p), String(p.count), String(p.unreadBytes), String(p.maxRecvQ)]);
+  const peers = report.peers;
+  if (peers.length > 0) {
+    out.push('', bold(`Peers${peerTotal > peers.length ? ` (top ${peers.length} of ${peerTotal})` : ''}`));
+    const rows = peers.map((p) => [String(p.localPort), p.state, peerCell(p), String(p.count), String(p.unreadBytes), String(p.maxRecvQ)]);
     out.push(...alignColumns([['PORT', 'STATE', 'PEER', 'COUNT', 'UNREAD', 'MAX RECV-Q'], ...rows]).map((r) => `  ${r}`));
   }
   if (Object.keys(report.states).length > 0) out.push('', `${bold('States')}  ${statesLine(report)}`);

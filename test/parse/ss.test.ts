@@ -119,6 +119,16 @@ describe('parseSs', () => {
       expect(result.sockets.map((s) => s.state)).toEqual(['CLOSE-WAIT']);
     });
 
+    it('reads the service names of counted lines, so the report can say what it translated', () => {
+      const result = parseSs('ESTAB 0 0 node-1:https peer-7:40312\nTIME-WAIT 0 0 [::1]:ipp [::1]:41000\n', 'ss', { countOnly });
+      expect(result.counts).toEqual({ ESTAB: 1, 'TIME-WAIT': 1 });
+      expect(result.sockets).toEqual([]);
+      expect([...result.serviceNames]).toEqual([
+        ['https', 443],
+        ['ipp', 631],
+      ]);
+    });
+
     it.each([
       ['a missing peer', 'ESTAB 0 0 10.0.0.1:80'],
       ['no endpoints', 'TIME-WAIT 0 0'],

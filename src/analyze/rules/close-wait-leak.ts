@@ -6,10 +6,10 @@
  */
 import { listenersOn, ownersVisible, socketsIn } from '../context.js';
 import { finding, type Rule } from '../rule.js';
-import { CLOSE_WAIT_WARN_PER_PORT, TOP_PEERS } from '../thresholds.js';
-import { describeOwner, describeTally, plural, sortPorts, tally } from '../words.js';
+import { CLOSE_WAIT_WARN_PER_PORT } from '../thresholds.js';
+import { describeOwner, plural, sortPorts, tally } from '../words.js';
 import { groupByPort } from './close-wait-unread.js';
-import { ownersOfSockets, topPeerFacts } from '../facts.js';
+import { describePeers, ownersOfSockets, topPeerFacts } from '../facts.js';
 
 export const closeWaitLeak: Rule = {
   id: 'close-wait-leak',
@@ -28,7 +28,7 @@ export const closeWaitLeak: Rule = {
       const held = holders
         .map(([who, n]) => (who === 'no process' ? (visible ? `${n} never accepted${owner}` : `${n} owner not collected`) : `${n} held by ${who}`))
         .join(', ');
-      return `${port}: ${plural(list.length, 'CLOSE-WAIT socket')}, ${held}, from ${describeTally(tally(list.map((s) => s.peerAddress)), TOP_PEERS)}`;
+      return `${port}: ${plural(list.length, 'CLOSE-WAIT socket')}, ${held}, from ${describePeers(list)}`;
     });
     if (sockets.length < total) {
       evidence.push(`${total} CLOSE-WAIT on the node; the listings show ${sockets.length}${sockets.length > 0 ? ' on the ports above' : ', so the ports are unknown'}`);

@@ -8,10 +8,9 @@
 import { sysctlInt, socketsIn } from '../context.js';
 import { describeFullQueueBehaviour } from '../kernel.js';
 import { finding, type Rule } from '../rule.js';
-import { TOP_PEERS } from '../thresholds.js';
-import { describeTally, listWords, plural, sortPorts, tally } from '../words.js';
+import { listWords, plural, sortPorts } from '../words.js';
 import { synRetransShare } from './retransmission-rate.js';
-import { topPeerFacts } from '../facts.js';
+import { describePeers, topPeerFacts } from '../facts.js';
 
 /** Seconds a half-open connection lives with N SYN-ACK retries: 1+2+…+2^N. */
 export function synRecvLifetimeSec(retries: number): number {
@@ -28,7 +27,7 @@ export const synRecvStuck: Rule = {
     const ports = sortPorts(stuck.map((s) => s.localPort));
     const evidence = ports.map((port) => {
       const here = stuck.filter((s) => s.localPort === port);
-      return `${port}: ${plural(here.length, 'SYN-RECV socket')} from ${describeTally(tally(here.map((s) => s.peerAddress)), TOP_PEERS)}`;
+      return `${port}: ${plural(here.length, 'SYN-RECV socket')} from ${describePeers(here)}`;
     });
     const retriesSet = sysctlInt(ctx, 'net.ipv4.tcp_synack_retries');
     const retries = retriesSet ?? 5;
