@@ -12,6 +12,7 @@ import { analyzeInThread } from '../src/app/analysis-thread.js';
 import type { OpenedNode } from '../src/app/targets.js';
 import { loadBundle } from '../src/collect/bundle-store.js';
 import { decodeOutput } from '../src/collect/decode.js';
+import { readWhole } from '../src/collect/read-whole.js';
 import { buildPlan, newNonce } from '../src/collect/plan.js';
 import type { RawBundle } from '../src/domain/raw.js';
 import type { Report } from '../src/domain/report.js';
@@ -126,7 +127,7 @@ export async function diagnose(input: DiagnoseInput, opts: DiagnoseOptions = {})
         const bundle = await loadBundle(input.path);
         return diagnoseBundle(input.node ? { ...bundle, node: input.node } : bundle);
       }
-      return diagnoseText(decodeOutput(await readFile(input.path)), input.node, input.path, capture);
+      return diagnoseText(decodeOutput(await readWhole(input.path)), input.node, input.path, capture);
     }
   }
 }

@@ -6,25 +6,39 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
 import type { RawBundle } from '../domain/raw.js';
 import { inputInvalid } from '../errors.js';
 import { decodeOutput } from './decode.js';
+import { readWhole } from './read-whole.js';
 
-const manifestSchema = z.object({
-  format: z.literal('tcpcheck-bundle/1'),
-  node: z.string(),
-  transport: z.string(),
-  collectedAt: z.string(),
-  intervalSec: z.number(),
-  sections: z.array(z.object({ name: z.string().regex(/^[a-z0-9-]+$/), exitCode: z.number().int().nullable() })),
-});
+interface BundleManifest {
+  format: 'tcpcheck-bundle/1';
+  node: string;
+  transport: string;
+  collectedAt: string;
+  intervalSec: number;
+  sections: { name: string; exitCode: number | null }[];
+}
+
+/** The manifest's schema; zod loads only when a bundle is read, as `analyze FILE` never needs it. */
+async function parseManifest(json: unknown): Promise<BundleManifest> {
+  const { z } = await import('zod');
+  const schema = z.object({
+    format: z.literal('tcpcheck-bundle/1'),
+    node: z.string(),
+    transport: z.string(),
+    collectedAt: z.string(),
+    intervalSec: z.number(),
+    sections: z.array(z.object({ name: z.string().regex(/^[a-z0-9-]+$/), exitCode: z.number().int().nullable() })),
+  });
+  return schema.parse(json) satisfies BundleManifest;
+}
 
 export const BUNDLE_MANIFEST = 'bundle.json';
 
 export async function saveBundle(dir: string, bundle: RawBundle): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const manifest: z.infer<typeof manifestSchema> = {
+  const manifest: BundleManifest = {
     format: 'tcpcheck-bundle/1',
     node: bundle.node,
     transport: bundle.transport,
@@ -40,13 +54,13 @@ export async function saveBundle(dir: string, bundle: RawBundle): Promise<void> 
 }
 
 export async function loadBundle(dir: string): Promise<RawBundle> {
-  let manifest: z.infer<typeof manifestSchema>;
+  let manifest: BundleManifest;
   try {
-    manifest = manifestSchema.parse(JSON.parse(await readFile(join(dir, BUNDLE_MANIFEST), 'utf8')));
+    manifest = await parseManifest(JSON.parse(await readFile(join(dir, BUNDLE_MANIFEST), 'utf8')));
   } catch (err) {
     throw inputInvalid(`${dir} is not a tcpcheck bundle: ${BUNDLE_MANIFEST} is missing or malformed (${(err as Error).message.split('\n')[0]})`);
   }
-  const read = (f: string) => readFile(join(dir, f)).then(decodeOutput, () => '');
+  const read = (f: string) => readWhole(join(dir, f)).then(decodeOutput, () => '');
   const sections = await Promise.all(
     manifest.sections.map(async (s) => ({ name: s.name, exitCode: s.exitCode, stdout: await read(`${s.name}.out`), stderr: await read(`${s.name}.err`) })),
   );

@@ -29,16 +29,23 @@ export interface SplitOptions {
   order?: readonly string[];
 }
 
-const FIRST_MARKER = new RegExp(`^${SECTION_MARK}(?::([0-9a-f]{32}))? BEGIN `, 'm');
+/** A BEGIN marker at the position it is tried (sticky): the nonce, when the marker has one, in group 1. */
+const BEGIN_MARKER = new RegExp(`${SECTION_MARK}(?::([0-9a-f]{32}))? BEGIN `, 'y');
 
 /**
  * The nonce of a saved raw output, read from its first marker: the script prints that line before
  * any output of the node's. Null for output from before the nonce; undefined when there is no marker.
  */
 export function nonceOf(text: string): string | null | undefined {
-  const m = FIRST_MARKER.exec(text);
-  if (!m) return undefined;
-  return m[1] ?? null;
+  // A native search for the mark, then the pattern at line starts only: a multiline pattern tried
+  // at every position of a saved million-line listing cost more than reading it.
+  for (let i = text.indexOf(SECTION_MARK); i !== -1; i = text.indexOf(SECTION_MARK, i + 1)) {
+    if (i > 0 && text.charCodeAt(i - 1) !== 10) continue;
+    BEGIN_MARKER.lastIndex = i;
+    const m = BEGIN_MARKER.exec(text);
+    if (m) return m[1] ?? null;
+  }
+  return undefined;
 }
 
 const DEFAULT_ORDER = PLAN_SECTIONS.map((s) => s.name);

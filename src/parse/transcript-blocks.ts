@@ -52,7 +52,6 @@ export function splitTranscript(text: string): SplitTranscript {
   let command: string | null = null;
   let open = false;
   let bodyStart = 0;
-  let bodyLine = 1;
   // Line numbers, counted forward only as far as needed.
   let counted = 0;
   let countedLine = 1;
@@ -67,7 +66,8 @@ export function splitTranscript(text: string): SplitTranscript {
   const close = (end: number) => {
     if (open) {
       const body = text.slice(bodyStart, Math.max(bodyStart, end - 1));
-      if (/\S/.test(body)) blocks.push({ command, body, line: bodyLine });
+      // Numbered only when kept: the empty block after a listing's closing prompt would count every line.
+      if (/\S/.test(body)) blocks.push({ command, body, line: lineAt(bodyStart) });
     }
     open = false;
   };
@@ -76,7 +76,6 @@ export function splitTranscript(text: string): SplitTranscript {
     command = cmd;
     open = true;
     bodyStart = from;
-    bodyLine = lineAt(from);
   };
 
   let pos = 0;

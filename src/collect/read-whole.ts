@@ -1,0 +1,25 @@
+/**
+ * Reads a saved file whole. `readFile` reads in 512 KiB chunks, one event-loop turn each: on a
+ * saved million-socket listing (80 MB) that waiting was a tenth of `tcpcheck analyze`. A regular
+ * file is read into one buffer of its size, with as few read calls as the kernel allows; a file
+ * whose size the kernel does not know (`/proc/net/tcp`, a pipe) falls back to `readFile`.
+ */
+import { open } from 'node:fs/promises';
+
+export async function readWhole(path: string): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    if (size === 0) return await fh.readFile();
+    const buf = Buffer.allocUnsafe(size);
+    let done = 0;
+    while (done < size) {
+      const { bytesRead } = await fh.read(buf, done, size - done, done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    return done === size ? buf : buf.subarray(0, done);
+  } finally {
+    await fh.close();
+  }
+}
