@@ -21,7 +21,7 @@ import { Char, EndpointScanner, readUint, skipWs, tokenEnd } from './endpoint-sc
 import { createIssue, skipLine } from './parse-issue.js';
 import { newStateCounts, presentCounts, toTcpState } from './tcp-state.js';
 import type { SsParseResult } from './ss.js';
-import { matchCounted, netstatCountedLines } from './counted-lines.js';
+import { CountedLines } from './counted-lines.js';
 
 export interface NetstatParseResult extends SsParseResult {
   /** Lines read or understood (sockets, other protocols, headers): how much of the text is netstat. */
@@ -54,15 +54,15 @@ export function parseNetstat(text: string, source = 'netstat', opts: NetstatPars
   let ownersSeen = false;
   let understood = 0;
   const len = text.length;
-  const counted = netstatCountedLines(countOnly);
+  const counted = new CountedLines('netstat', countOnly);
   for (let start = 0; start < len; ) {
     // Most lines of a big table: counted whole by a native match (src/parse/counted-lines.ts).
     if (text.charCodeAt(start) === Char.LowerT) {
-      const line = matchCounted(counted, text, start);
-      if (line) {
+      const state = counted.match(text, start);
+      if (state !== undefined) {
         understood++;
-        counts[line.state]++;
-        start = line.re.lastIndex;
+        counts[state]++;
+        start = counted.next;
         continue;
       }
     }

@@ -23,7 +23,7 @@
  */
 import type { ParseIssue, ProcessRef, Socket, TcpState } from '../domain/snapshot.js';
 import { Char, EndpointScanner, isDigit, readUint, skipWs, tokenEnd } from './endpoint-scan.js';
-import { matchCounted, ssCountedLines } from './counted-lines.js';
+import { CountedLines } from './counted-lines.js';
 import { createIssue, skipLine } from './parse-issue.js';
 import { newStateCounts, presentCounts, toTcpState } from './tcp-state.js';
 
@@ -95,16 +95,16 @@ class SsScanner {
   run(): SsParseResult {
     const t = this.text;
     const len = t.length;
-    const counted = ssCountedLines(this.countOnly);
+    const counted = new CountedLines('ss', this.countOnly);
     let start = 0;
     while (start < len) {
       const c = t.charCodeAt(start);
       // Most lines of a big table: counted whole by a native match (src/parse/counted-lines.ts).
       if (c === Char.E || c === Char.T) {
-        const line = matchCounted(counted, t, start);
-        if (line) {
-          this.counts[line.state]++;
-          start = line.re.lastIndex;
+        const state = counted.match(t, start);
+        if (state !== undefined) {
+          this.counts[state]++;
+          start = counted.next;
           continue;
         }
       }
