@@ -110,6 +110,17 @@ export function splitByContent(text: string): ContentRun[] {
   return runs;
 }
 
+/**
+ * `ss` or `netstat` when the text's first line is that tool's header (`State  Recv-Q …`,
+ * `Active Internet connections …`); else null. Such a text is most likely one saved listing, which
+ * the caller may try to read whole before cutting it into runs line by line.
+ */
+export function leadingListingKind(text: string): 'ss' | 'netstat' | null {
+  const end = text.indexOf('\n');
+  const c = classify(text.slice(0, end === -1 ? text.length : end));
+  return c.header && (c.kind === 'ss' || c.kind === 'netstat') ? c.kind : null;
+}
+
 interface CachedToken {
   token: string;
   cls: LineClass;

@@ -53,6 +53,9 @@ export function parseNetstat(text: string, source = 'netstat', opts: NetstatPars
   const counts = newStateCounts();
   let ownersSeen = false;
   let understood = 0;
+  // Offsets of the first line that is not a header (-1: none yet) and of the last header line.
+  let firstData = -1;
+  let lastHeader = -1;
   const len = text.length;
   const counted = new CountedLines('netstat', countOnly);
   for (let start = 0; start < len; ) {
@@ -62,6 +65,7 @@ export function parseNetstat(text: string, source = 'netstat', opts: NetstatPars
       if (state !== undefined) {
         understood++;
         counts[state]++;
+        if (firstData === -1) firstData = start;
         start = counted.next;
         continue;
       }
@@ -77,10 +81,17 @@ export function parseNetstat(text: string, source = 'netstat', opts: NetstatPars
     if (proto === 0) {
       const word = text.slice(p, e);
       if (word === 'Proto') ownersSeen ||= text.slice(lineStart, end).includes('PID/Program');
-      if (word === 'Proto' || word === 'Active' || OTHER_PROTOCOLS.has(word)) understood++;
+      if (word === 'Proto' || word === 'Active') {
+        understood++;
+        lastHeader = lineStart;
+        continue;
+      }
+      if (firstData === -1) firstData = lineStart;
+      if (OTHER_PROTOCOLS.has(word)) understood++;
       else skipLine(issue, text.slice(lineStart, end));
       continue;
     }
+    if (firstData === -1) firstData = lineStart;
     p = skipWs(text, e, end);
     e = tokenEnd(text, p, end);
     const recvQ = readUint(text, p, e);
@@ -121,7 +132,7 @@ export function parseNetstat(text: string, source = 'netstat', opts: NetstatPars
       processes: owner === null || owner === NO_PROCESSES ? NO_PROCESSES : owner,
     });
   }
-  return { sockets, counts: presentCounts(counts), issue, ownersSeen, serviceNames: endpoints.serviceNames, understood };
+  return { sockets, counts: presentCounts(counts), issue, ownersSeen, serviceNames: endpoints.serviceNames, understood, headerAfterData: firstData !== -1 && lastHeader > firstData };
 }
 
 /** netstat's state spellings; the two most common found without allocating. */

@@ -38,6 +38,8 @@ export interface SsParseResult {
   ownersSeen: boolean;
   /** Service names read as ports (`ssh` → 22), from a listing taken without `-n`. */
   serviceNames: Map<string, number>;
+  /** True when a header line (`State …`, `Proto …`) came after a socket line: listings saved back to back. */
+  headerAfterData: boolean;
 }
 
 export interface SsParseOptions {
@@ -81,6 +83,9 @@ class SsScanner {
   /** Position of the next `users:((` at or after the current line; -1 when there is none left. Keeps the search linear. */
   private nextUsers = -2;
   private readonly endpoints: EndpointScanner;
+  /** Offsets of the first line that is not a header (-1: none yet) and of the last header line. */
+  private firstData = -1;
+  private lastHeader = -1;
 
   constructor(
     private readonly text: string,
@@ -104,6 +109,7 @@ class SsScanner {
         const state = counted.match(t, start);
         if (state !== undefined) {
           this.counts[state]++;
+          if (this.firstData === -1) this.firstData = start;
           start = counted.next;
           continue;
         }
@@ -113,7 +119,14 @@ class SsScanner {
       this.readLine(start, end);
       start = end + 1;
     }
-    return { sockets: this.sockets, counts: presentCounts(this.counts), issue: this.issue, ownersSeen: this.ownersSeen, serviceNames: this.endpoints.serviceNames };
+    return {
+      sockets: this.sockets,
+      counts: presentCounts(this.counts),
+      issue: this.issue,
+      ownersSeen: this.ownersSeen,
+      serviceNames: this.endpoints.serviceNames,
+      headerAfterData: this.firstData !== -1 && this.lastHeader > this.firstData,
+    };
   }
 
   private bad(start: number, end: number): void {
@@ -126,6 +139,7 @@ class SsScanner {
     if (t.charCodeAt(start) === Char.Tab) return;
     let p = skipWs(t, start, end);
     if (p === end) return;
+    if (this.firstData === -1) this.firstData = start;
 
     let e = tokenEnd(t, p, end);
     let state: TcpState | undefined;
@@ -136,7 +150,11 @@ class SsScanner {
       state = ssStateAt(t, p, e);
       if (state === undefined) {
         const word = t.slice(p, e);
-        if (HEADER_WORDS.has(word)) return;
+        if (HEADER_WORDS.has(word)) {
+          if (this.firstData === start) this.firstData = -1;
+          this.lastHeader = start;
+          return;
+        }
         if (OTHER_NETIDS.has(word)) return;
         if (word !== 'tcp') return this.bad(start, end);
         p = skipWs(t, e, end);

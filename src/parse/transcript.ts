@@ -10,14 +10,14 @@
  * Every line not read is counted, per block (`transcript:ss at line 12`), with examples.
  */
 import { COUNTED_ONLY_STATES, type CollectionNote, type Coverage, type CounterSample, type ListenSample, type ParseIssue, type ProcessInfo, type Snapshot, type Socket, type TcpState } from '../domain/snapshot.js';
-import { splitByContent } from './content-runs.js';
+import { leadingListingKind, splitByContent } from './content-runs.js';
 import { parseCounters } from './counters.js';
-import { parseNetstat } from './netstat.js';
+import { parseNetstat, type NetstatParseResult } from './netstat.js';
 import { createIssue, mergeIssues, skipLine } from './parse-issue.js';
 import { parseProcNetTcp } from './proc-net-tcp.js';
 import { parsePs } from './ps.js';
 import { socketKey } from './socket-key.js';
-import { parseSs } from './ss.js';
+import { parseSs, type SsParseResult } from './ss.js';
 import { parseStateTally } from './state-tally.js';
 import { parseSysctl } from './sysctl.js';
 import { readCommand, type CommandInfo } from './transcript-command.js';
@@ -142,7 +142,7 @@ function readLabelled(block: TranscriptBlock, cmd: CommandInfo, a: Assembly): vo
       return;
     }
     case 'netstat':
-      return addNetstat(body, source, labelledCoverage(cmd), cmd.listenOnly, cmd.owners, a);
+      return addNetstat(parseNetstat(body, source, { countOnly: COUNT_ONLY }), labelledCoverage(cmd), cmd.listenOnly, cmd.owners, a);
     case 'proc-net-tcp': {
       const parsed = parseProcNetTcp(body, source, { countOnly: COUNT_ONLY });
       a.issues.push(parsed.issue);
@@ -188,6 +188,7 @@ function labelledCoverage(cmd: CommandInfo): Coverage {
  * table; without one it may be a grep's excerpt, so it is partial.
  */
 function readByContent(block: TranscriptBlock, unlabelled: boolean, a: Assembly): void {
+  if (readAsOneListing(block, a)) return;
   for (const run of splitByContent(block.body)) {
     const line = block.line + run.line - 1;
     const source = sourceName(run.kind ?? 'unrecognised', line);
@@ -202,22 +203,12 @@ function readByContent(block: TranscriptBlock, unlabelled: boolean, a: Assembly)
         a.issues.push(issue);
         break;
       }
-      case 'ss': {
-        const parsed = parseSs(run.text, source, { countOnly: COUNT_ONLY });
-        a.issues.push(parsed.issue);
-        for (const [name, port] of parsed.serviceNames) a.serviceNames.set(name, port);
-        const listenOnly = parsed.sockets.length > 0 && Object.keys(parsed.counts).every((s) => s === 'LISTEN');
-        if (listenOnly && a.tables.length > 0) a.listenSamples.push({ atSec: null, listeners: parsed.sockets });
-        else addTable(parsed, coverage, parsed.ownersSeen, a);
+      case 'ss':
+        addSsRun(parseSs(run.text, source, { countOnly: COUNT_ONLY }), coverage, a);
         break;
-      }
-      case 'netstat': {
-        // netstat's own title says what it left out: `(w/o servers)`, `(only servers)`.
-        const title = /^Active Internet connections \(([^)]*)\)/m.exec(run.text)?.[1];
-        const listenOnly = title === 'only servers';
-        addNetstat(run.text, source, title === 'w/o servers' ? { kind: 'partial' } : coverage, listenOnly, false, a);
+      case 'netstat':
+        addNetstatRun(parseNetstat(run.text, source, { countOnly: COUNT_ONLY }), run.text, coverage, a);
         break;
-      }
       case 'proc-net-tcp': {
         const parsed = parseProcNetTcp(run.text, source, { countOnly: COUNT_ONLY });
         a.issues.push(parsed.issue);
@@ -239,8 +230,45 @@ function readByContent(block: TranscriptBlock, unlabelled: boolean, a: Assembly)
   }
 }
 
-function addNetstat(body: string, source: string, coverage: Coverage, listenOnly: boolean, owners: boolean, a: Assembly): void {
-  const parsed = parseNetstat(body, source, { countOnly: COUNT_ONLY });
+/**
+ * A block that starts with an `ss` or `netstat` header, most often one saved listing (and then
+ * the big one): parsed whole, without first cutting it into runs line by line. Kept only when the
+ * parser read every line and met no header after its first socket (listings saved back to back);
+ * otherwise the block is cut by content like any other, and this parse is dropped.
+ */
+function readAsOneListing(block: TranscriptBlock, a: Assembly): boolean {
+  const kind = leadingListingKind(block.body);
+  if (kind === null) return false;
+  const source = sourceName(kind, block.line);
+  const whole = (parsed: SsParseResult) => parsed.issue.skipped === 0 && !parsed.headerAfterData;
+  if (kind === 'ss') {
+    const parsed = parseSs(block.body, source, { countOnly: COUNT_ONLY });
+    if (whole(parsed)) addSsRun(parsed, { kind: 'full' }, a);
+    return whole(parsed);
+  }
+  const parsed = parseNetstat(block.body, source, { countOnly: COUNT_ONLY });
+  if (whole(parsed)) addNetstatRun(parsed, block.body, { kind: 'full' }, a);
+  return whole(parsed);
+}
+
+/** An `ss` listing read from a run of a block: a table, or a second sample of the listeners. */
+function addSsRun(parsed: SsParseResult, coverage: Coverage, a: Assembly): void {
+  a.issues.push(parsed.issue);
+  for (const [name, port] of parsed.serviceNames) a.serviceNames.set(name, port);
+  const listenOnly = parsed.sockets.length > 0 && Object.keys(parsed.counts).every((s) => s === 'LISTEN');
+  if (listenOnly && a.tables.length > 0) a.listenSamples.push({ atSec: null, listeners: parsed.sockets });
+  else addTable(parsed, coverage, parsed.ownersSeen, a);
+}
+
+/** A `netstat` listing read from a run of a block; its title line says what it left out: `(w/o servers)`, `(only servers)`. */
+function addNetstatRun(parsed: NetstatParseResult, text: string, coverage: Coverage, a: Assembly): void {
+  // The title is the run's first line (it starts a run): never searched for through the listing.
+  const end = text.indexOf('\n');
+  const title = /^Active Internet connections \(([^)]*)\)/.exec(text.slice(0, end === -1 ? text.length : end))?.[1];
+  addNetstat(parsed, title === 'w/o servers' ? { kind: 'partial' } : coverage, title === 'only servers', false, a);
+}
+
+function addNetstat(parsed: NetstatParseResult, coverage: Coverage, listenOnly: boolean, owners: boolean, a: Assembly): void {
   a.issues.push(parsed.issue);
   for (const [name, port] of parsed.serviceNames) a.serviceNames.set(name, port);
   for (const s of parsed.sockets) if (s.state === 'LISTEN') a.backlogUnknown.push(s);

@@ -88,3 +88,36 @@ describe('parseTranscript', () => {
     expect(snap.meta.node).toBe('transcript');
   });
 });
+
+describe('a saved listing that starts with its header', () => {
+  const read = (folder: string, name: string) => readFileSync(new URL(`../fixtures/${folder}/${name}.txt`, import.meta.url), 'utf8');
+  // A leading blank line sends the same text through the line-by-line cut by content.
+  const same = (text: string) => {
+    const whole = parseTranscript(text);
+    const cut = parseTranscript(`\n${text}`);
+    expect(whole.sockets).toEqual(cut.sockets);
+    expect(whole.stateTotals).toEqual(cut.stateTotals);
+    expect(whole.listenSamples).toEqual(cut.listenSamples);
+    expect(whole.notes).toEqual(cut.notes);
+    expect(whole.sysctl).toEqual(cut.sysctl);
+    expect(whole.parseIssues.map((i) => [i.skipped, i.examples])).toEqual(cut.parseIssues.map((i) => [i.skipped, i.examples]));
+    return whole;
+  };
+
+  it.each([
+    ['ss', 'real-tan'],
+    ['ss', 'real-tupna'],
+    ['ss', 'real-a-names'],
+    ['netstat', 'tanp'],
+    ['netstat', 'plain-names'],
+  ])('is read whole exactly as it is read cut by content: %s/%s', (folder, name) => {
+    expect(same(read(folder, name)).sockets.sockets.length).toBeGreaterThan(0);
+  });
+
+  it('falls back to the cut by content for two listings saved back to back and for a listing followed by sysctls', () => {
+    const listing = read('ss', 'real-tan');
+    same(`${listing}${listing}`);
+    const withSysctls = same(`${listing}net.core.somaxconn = 4096\n`);
+    expect(withSysctls.sysctl['net.core.somaxconn']).toBe('4096');
+  });
+});
