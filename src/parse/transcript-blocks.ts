@@ -79,7 +79,7 @@ export function splitTranscript(text: string): SplitTranscript {
   };
 
   let pos = 0;
-  for (const c of candidateLines(text)) {
+  for (const c of candidateLines(text, fenced)) {
     // Lines before the candidate are output.
     if (pos < c && inFence && !open) start(null, pos);
     let end = text.indexOf('\n', c);
@@ -118,10 +118,11 @@ export function splitTranscript(text: string): SplitTranscript {
 /**
  * Offsets of the lines that could be a fence or a prompt, ascending: those whose first
  * non-blank character is one of `` ` ~ # $ ``, or with an `@` within 40 characters of it.
+ * Without fences in the text (`fenced` false), `` ` `` and `~` start nothing and are not searched.
  */
-function candidateLines(text: string): number[] {
+function candidateLines(text: string, fenced: boolean): number[] {
   const starts = new Set<number>();
-  for (const ch of ['@', '#', '$', '`', '~']) {
+  for (const ch of fenced ? ['@', '#', '$', '`', '~'] : ['@', '#', '$']) {
     for (let i = text.indexOf(ch); i !== -1; i = text.indexOf(ch, i + 1)) {
       const lineStart = text.lastIndexOf('\n', i) + 1;
       let p = lineStart;
