@@ -17,7 +17,11 @@ export function ownersOfListeners(listeners: readonly ListenerView[]): NonNullab
 /** Distinct owners holding some sockets. */
 export function ownersOfSockets(sockets: readonly Socket[]): NonNullable<FindingFacts['owners']> {
   const byPid = new Map<number, { name: string; pid: number }>();
-  for (const s of sockets) for (const p of s.processes) if (!byPid.has(p.pid)) byPid.set(p.pid, { name: p.name, pid: p.pid });
+  for (const s of sockets) {
+    // Most sockets of a big table share one empty owner list: nothing to look at.
+    if (s.processes.length === 0) continue;
+    for (const p of s.processes) if (!byPid.has(p.pid)) byPid.set(p.pid, { name: p.name, pid: p.pid });
+  }
   return [...byPid.values()];
 }
 

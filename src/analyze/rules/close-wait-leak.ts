@@ -4,12 +4,26 @@
  * no timeout. Owned sockets are an application that accepted and never closed; unowned ones were
  * never accepted (see close-wait-unaccepted).
  */
+import type { ProcessRef, Socket } from '../../domain/snapshot.js';
 import { listenersOn, ownersVisible, socketsIn } from '../context.js';
 import { finding, type Rule } from '../rule.js';
 import { CLOSE_WAIT_WARN_PER_PORT } from '../thresholds.js';
 import { describeOwner, plural, sortPorts, tally } from '../words.js';
 import { groupByPort } from './close-wait-unread.js';
 import { describePeers, ownersOfSockets, topPeerFacts } from '../facts.js';
+
+/** Each socket's owners in words, described once per distinct owner list (sockets share them). */
+function ownerNames(sockets: readonly Socket[]): string[] {
+  const described = new Map<readonly ProcessRef[], string>();
+  return sockets.map((s) => {
+    let name = described.get(s.processes);
+    if (name === undefined) {
+      name = describeOwner(s.processes);
+      described.set(s.processes, name);
+    }
+    return name;
+  });
+}
 
 export const closeWaitLeak: Rule = {
   id: 'close-wait-leak',
@@ -22,7 +36,7 @@ export const closeWaitLeak: Rule = {
     const groups = groupByPort(sockets).sort((a, b) => b[1].length - a[1].length || a[0] - b[0]);
     const owned = sockets.filter((s) => s.processes.length > 0);
     const evidence = groups.map(([port, list]) => {
-      const holders = tally(list.map((s) => describeOwner(s.processes)));
+      const holders = tally(ownerNames(list));
       const listener = listenersOn(ctx, port)[0];
       const owner = listener ? ` by ${describeOwner(listener.process ? [listener.process] : [])}` : '';
       const held = holders
@@ -37,7 +51,7 @@ export const closeWaitLeak: Rule = {
     const severity = busiest >= CLOSE_WAIT_WARN_PER_PORT || (groups.length === 0 && total >= CLOSE_WAIT_WARN_PER_PORT) ? 'warning' : 'info';
     const ownedText =
       owned.length > 0
-        ? ` ${plural(owned.length, 'socket')} ${owned.length === 1 ? 'is' : 'are'} held by ${[...new Set(owned.map((s) => describeOwner(s.processes)))].join('; ')}: accepted and never closed, an application bug (a missing close() after the peer hangs up).`
+        ? ` ${plural(owned.length, 'socket')} ${owned.length === 1 ? 'is' : 'are'} held by ${[...new Set(ownerNames(owned))].join('; ')}: accepted and never closed, an application bug (a missing close() after the peer hangs up).`
         : '';
     return [
       finding({

@@ -39,7 +39,11 @@ export const closeWaitUnread: Rule = {
       return `${label}: ${plural(list.length, 'socket')}, ${bytes} bytes unread; largest Recv-Q ${top.recvQ} from ${top.peerAddress}:${top.peerPort ?? '*'}`;
     };
     const byPeerPort = new Map<number, Socket[]>();
-    for (const s of outgoing) byPeerPort.set(s.peerPort ?? 0, [...(byPeerPort.get(s.peerPort ?? 0) ?? []), s]);
+    for (const s of outgoing) {
+      const list = byPeerPort.get(s.peerPort ?? 0);
+      if (list) list.push(s);
+      else byPeerPort.set(s.peerPort ?? 0, [s]);
+    }
     const evidence = [
       ...groups.map(([port, list]) => describe(String(port), list)),
       ...[...byPeerPort].sort((x, y) => x[0] - y[0]).map(([port, list]) => describe(`outgoing to :${port}`, list)),
