@@ -19,11 +19,15 @@ const WORDS: Partial<Record<TcpState, { ss: string; netstat: string }>> = {
 };
 
 export class CountedLines {
+  /** The states counted this way; {@link match} answers with an index into it. */
+  readonly states: readonly TcpState[];
+  /** Lines counted per state, by the same index. */
+  readonly tallies: Int32Array;
   /** Where the line after the last match starts. */
   next = 0;
   private readonly re: RegExp | null;
-  /** The state of a match, by the character that tells the words apart (ss: the first; netstat: the last). */
-  private readonly byChar = new Map<number, TcpState>();
+  /** The character that tells the words apart (ss: the first, netstat: the last) of each state's word. */
+  private readonly chars: number[];
 
   /**
    * `ss`: `ESTAB  0  0  10.0.12.7:31493  172.1.5.9:5122`, the state first.
@@ -33,22 +37,34 @@ export class CountedLines {
     private readonly tool: 'ss' | 'netstat',
     countOnly: ReadonlySet<TcpState>,
   ) {
-    const states = [...countOnly].filter((s) => WORDS[s] !== undefined);
-    const words = states.map((s) => (WORDS[s] as { ss: string; netstat: string })[tool]);
-    states.forEach((s, i) => this.byChar.set(tool === 'ss' ? (words[i] as string).charCodeAt(0) : (words[i] as string).charCodeAt((words[i] as string).length - 1), s));
+    this.states = [...countOnly].filter((s) => WORDS[s] !== undefined);
+    this.tallies = new Int32Array(this.states.length);
+    const words = this.states.map((s) => (WORDS[s] as { ss: string; netstat: string })[tool]);
+    this.chars = words.map((w) => w.charCodeAt(tool === 'ss' ? 0 : w.length - 1));
     const alternatives = `(?:${words.join('|')})`;
     this.re =
-      states.length === 0 ? null : new RegExp(tool === 'ss' ? `${alternatives}${QUEUES_AND_ENDPOINTS}${COLUMN_END}` : `tcp6?${QUEUES_AND_ENDPOINTS} +${alternatives}${COLUMN_END}`, 'y');
+      words.length === 0 ? null : new RegExp(tool === 'ss' ? `${alternatives}${QUEUES_AND_ENDPOINTS}${COLUMN_END}` : `tcp6?${QUEUES_AND_ENDPOINTS} +${alternatives}${COLUMN_END}`, 'y');
   }
 
-  /** The state of the line at `start` when it is a counted line ({@link next} then the next line's start); else undefined. */
-  match(t: string, start: number): TcpState | undefined {
+  /**
+   * When the line at `start` is a counted line: counts it, sets {@link next} to the next line's
+   * start and returns true. Otherwise false, and the caller reads the line in full.
+   */
+  match(t: string, start: number): boolean {
     const re = this.re;
-    if (re === null) return undefined;
+    if (re === null) return false;
     re.lastIndex = start;
-    if (!re.test(t)) return undefined;
-    const end = t.indexOf('\n', re.lastIndex);
+    if (!re.test(t)) return false;
+    const wordEnd = re.lastIndex;
+    const end = t.indexOf('\n', wordEnd);
     this.next = end === -1 ? t.length : end + 1;
-    return this.byChar.get(t.charCodeAt(this.tool === 'ss' ? start : re.lastIndex - 1));
+    const c = t.charCodeAt(this.tool === 'ss' ? start : wordEnd - 1);
+    (this.tallies[c === this.chars[0] ? 0 : 1] as number)++;
+    return true;
+  }
+
+  /** Adds the lines counted here to `counts`. */
+  addTo(counts: Record<TcpState, number>): void {
+    this.states.forEach((s, i) => (counts[s] += this.tallies[i] as number));
   }
 }

@@ -60,15 +60,11 @@ export function parseNetstat(text: string, source = 'netstat', opts: NetstatPars
   const counted = new CountedLines('netstat', countOnly);
   for (let start = 0; start < len; ) {
     // Most lines of a big table: counted whole by a native match (src/parse/counted-lines.ts).
-    if (text.charCodeAt(start) === Char.LowerT) {
-      const state = counted.match(text, start);
-      if (state !== undefined) {
-        understood++;
-        counts[state]++;
-        if (firstData === -1) firstData = start;
-        start = counted.next;
-        continue;
-      }
+    if (text.charCodeAt(start) === Char.LowerT && counted.match(text, start)) {
+      understood++;
+      if (firstData === -1) firstData = start;
+      start = counted.next;
+      continue;
     }
     let end = text.indexOf('\n', start);
     if (end === -1) end = len;
@@ -132,6 +128,7 @@ export function parseNetstat(text: string, source = 'netstat', opts: NetstatPars
       processes: owner === null || owner === NO_PROCESSES ? NO_PROCESSES : owner,
     });
   }
+  counted.addTo(counts);
   return { sockets, counts: presentCounts(counts), issue, ownersSeen, serviceNames: endpoints.serviceNames, understood, headerAfterData: firstData !== -1 && lastHeader > firstData };
 }
 

@@ -105,20 +105,17 @@ class SsScanner {
     while (start < len) {
       const c = t.charCodeAt(start);
       // Most lines of a big table: counted whole by a native match (src/parse/counted-lines.ts).
-      if (c === Char.E || c === Char.T) {
-        const state = counted.match(t, start);
-        if (state !== undefined) {
-          this.counts[state]++;
-          if (this.firstData === -1) this.firstData = start;
-          start = counted.next;
-          continue;
-        }
+      if ((c === Char.E || c === Char.T) && counted.match(t, start)) {
+        if (this.firstData === -1) this.firstData = start;
+        start = counted.next;
+        continue;
       }
       let end = t.indexOf('\n', start);
       if (end === -1) end = len;
       this.readLine(start, end);
       start = end + 1;
     }
+    counted.addTo(this.counts);
     return {
       sockets: this.sockets,
       counts: presentCounts(this.counts),
