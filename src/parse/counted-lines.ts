@@ -7,8 +7,12 @@
  */
 import type { TcpState } from '../domain/snapshot.js';
 
-/** Recv-Q, Send-Q, a local and a peer endpoint with numeric (or `*`) ports, as both tools print them. */
-const QUEUES_AND_ENDPOINTS = String.raw` +\d{1,15} +\d{1,15} +[^ \t\n]*:[\d*]+ +[^ \t\n]*:[\d*]+`;
+/**
+ * Recv-Q, Send-Q, a local and a peer endpoint with numeric (or `*`) ports, as both tools print
+ * them. Each endpoint takes its first colon that numbers run from to the column's end (lazily:
+ * trying colons from the left took fewer steps than backing off from the token's end).
+ */
+const QUEUES_AND_ENDPOINTS = String.raw` +\d{1,15} +\d{1,15} +[^ \t\n]*?:[\d*]+ +[^ \t\n]*?:[\d*]+`;
 /** The end of a column: what follows (owners, timers) is not read for a counted line. */
 const COLUMN_END = String.raw`(?=[ \t\n]|$)`;
 
