@@ -42,18 +42,33 @@ export function buildPeerViews(sockets: readonly Socket[]): PeerView[] {
     view.unreadBytes += unreadBytes(s);
     view.maxRecvQ = Math.max(view.maxRecvQ, s.recvQ);
   }
-  // localeCompare once per distinct address, not once per comparison: collating inside the sort of
-  // tens of thousands of groups was the other large cost. Addresses that collate equal share a rank.
-  const distinct = new Set<string>();
-  for (const byPeer of buckets.values()) for (const ip of byPeer.keys()) distinct.add(ip);
-  const ips = [...distinct].sort((a, b) => a.localeCompare(b));
-  const ipRank = new Map<string, number>();
-  ips.forEach((ip, i) => ipRank.set(ip, i > 0 && (ips[i - 1] as string).localeCompare(ip) === 0 ? (ipRank.get(ips[i - 1] as string) as number) : i));
+  // Addresses ranked once, not collated inside the sort of tens of thousands of groups.
+  const ipRank = rankAddresses(buckets);
   const out: PeerView[] = [];
   for (const k of [...buckets.keys()].sort((a, b) => a - b)) {
-    const ranked = [...(buckets.get(k) as Map<string, PeerView>).values()].map((view) => ({ view, rank: ipRank.get(view.ip) as number }));
-    ranked.sort((a, b) => b.view.count - a.view.count || a.rank - b.rank);
-    for (const r of ranked) out.push(r.view);
+    // Count descending, then address rank, as one number: counts stay far below 2^20, ranks below 2^31.
+    const keyed = [...(buckets.get(k) as Map<string, PeerView>).values()].map((view) => ({ view, key: -Math.min(view.count, 0xfffff) * 2 ** 31 + (ipRank.get(view.ip) as number) }));
+    keyed.sort((a, b) => a.key - b.key);
+    for (const r of keyed) out.push(r.view);
   }
   return out;
 }
+
+/**
+ * Each distinct address's place in `localeCompare` order; addresses that collate equal share one.
+ * Two dotted-decimal addresses (IPv4) collate as their code units do, so those pairs are compared
+ * without calling into ICU, the cost of sorting thousands of peers.
+ */
+function rankAddresses(buckets: ReadonlyMap<number, ReadonlyMap<string, PeerView>>): Map<string, number> {
+  const distinct = new Set<string>();
+  for (const byPeer of buckets.values()) for (const ip of byPeer.keys()) distinct.add(ip);
+  const ips = [...distinct].map((ip) => ({ ip, dotted: DOTTED.test(ip) }));
+  const compare = (a: { ip: string; dotted: boolean }, b: { ip: string; dotted: boolean }) =>
+    a.dotted && b.dotted ? (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0) : a.ip.localeCompare(b.ip);
+  ips.sort(compare);
+  const rank = new Map<string, number>();
+  ips.forEach((x, i) => rank.set(x.ip, i > 0 && compare(ips[i - 1] as { ip: string; dotted: boolean }, x) === 0 ? (rank.get((ips[i - 1] as { ip: string }).ip) as number) : i));
+  return rank;
+}
+
+const DOTTED = /^[0-9.]+$/;
