@@ -17,7 +17,7 @@ import { buildPlan, newNonce } from '../src/collect/plan.js';
 import type { RawBundle } from '../src/domain/raw.js';
 import type { Report } from '../src/domain/report.js';
 import type { Snapshot } from '../src/domain/snapshot.js';
-import { inputInvalid } from '../src/errors.js';
+import { ANALYZE_USAGE, inputInvalid } from '../src/errors.js';
 import { buildSnapshot } from '../src/parse/bundle.js';
 import { TRANSPORT_STDERR_SECTION } from '../src/domain/sections.js';
 import { bundleFromOutput } from '../src/parse/raw-output.js';
@@ -31,7 +31,14 @@ export type DiagnoseInput =
   /** A live node: the plan runs through its transport, within its limits. */
   | { kind: 'node'; node: OpenedNode }
   /** A `--save` bundle directory, a file of raw collection output, or a transcript file. */
-  | { kind: 'path'; path: string; node?: string; pcap?: string }
+  | {
+      kind: 'path';
+      path: string;
+      node?: string;
+      pcap?: string;
+      /** The file's content when the caller read it already (`analyze` reads while the pipeline loads); a directory ignores it. */
+      content?: Buffer;
+    }
   /** Raw collection output or a terminal transcript, already in memory; `capture`: a pcap taken beside a transcript. */
   | { kind: 'text'; text: string; node?: string; source?: string; capture?: Uint8Array };
 
@@ -118,16 +125,16 @@ export async function diagnose(input: DiagnoseInput, opts: DiagnoseOptions = {})
       return diagnoseText(input.text, input.node, input.source ?? 'text', input.capture);
     case 'path': {
       const info = await stat(input.path).catch(() => {
-        throw inputInvalid(`${input.path}: no such file or directory`);
+        throw inputInvalid(`${input.path}: no such file or directory`, ANALYZE_USAGE);
       });
       const capture = input.pcap === undefined ? undefined : await readFile(input.pcap).catch(() => {
-        throw inputInvalid(`${input.pcap}: cannot read the capture file`);
+        throw inputInvalid(`${input.pcap}: cannot read the capture file`, ANALYZE_USAGE);
       });
       if (info.isDirectory()) {
         const bundle = await loadBundle(input.path);
         return diagnoseBundle(input.node ? { ...bundle, node: input.node } : bundle);
       }
-      return diagnoseText(decodeOutput(await readWhole(input.path)), input.node, input.path, capture);
+      return diagnoseText(decodeOutput(input.content ?? (await readWhole(input.path))), input.node, input.path, capture);
     }
   }
 }

@@ -112,8 +112,10 @@ export const outputTooLarge = (target: string, limit: number) =>
 export const cancelled = (target: string) =>
   new TcpcheckError(ErrorCode.Cancelled, `The diagnosis of ${target} was cancelled.`);
 
-export const inputInvalid = (message: string) =>
-  new TcpcheckError(ErrorCode.InputInvalid, message, { hint: 'Usage: tcpcheck NODE [--deep] [--interval N]' });
+export const inputInvalid = (message: string, hint = 'Usage: tcpcheck NODE [--deep] [--interval N]') => new TcpcheckError(ErrorCode.InputInvalid, message, { hint });
+
+/** What `tcpcheck analyze` takes, for errors about the path it was given. */
+export const ANALYZE_USAGE = 'Usage: tcpcheck analyze PATH (a saved listing or transcript, raw collection output, or a `check --save` directory)';
 
 export const slackRefused = (code: string) =>
   new TcpcheckError(ErrorCode.SlackRefused, `Slack refused the post: ${code}.`, {

@@ -7,7 +7,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RawBundle } from '../domain/raw.js';
-import { inputInvalid } from '../errors.js';
+import { ANALYZE_USAGE, inputInvalid } from '../errors.js';
 import { decodeOutput } from './decode.js';
 import { readWhole } from './read-whole.js';
 
@@ -58,7 +58,7 @@ export async function loadBundle(dir: string): Promise<RawBundle> {
   try {
     manifest = await parseManifest(JSON.parse(await readFile(join(dir, BUNDLE_MANIFEST), 'utf8')));
   } catch (err) {
-    throw inputInvalid(`${dir} is not a tcpcheck bundle: ${BUNDLE_MANIFEST} is missing or malformed (${(err as Error).message.split('\n')[0]})`);
+    throw inputInvalid(`${dir} is not a tcpcheck bundle: ${BUNDLE_MANIFEST} is missing or malformed (${(err as Error).message.split('\n')[0]})`, ANALYZE_USAGE);
   }
   const read = (f: string) => readWhole(join(dir, f)).then(decodeOutput, () => '');
   const sections = await Promise.all(
