@@ -2,7 +2,7 @@
  * A listing tcpcheck cannot read must never come out as "healthy" (exit 0): nothing read is exit 3
  * with one line saying what was expected; a listing read in part is at least a warning.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +48,26 @@ describe('an unreadable listing', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('expected Linux ss, netstat or /proc/net/tcp output');
+  });
+
+  it.each([
+    ['a path that does not exist', async () => join(dir, 'missing.txt'), 'no such file or directory'],
+    [
+      'a file over 1 GiB (sparse, nothing read)',
+      async () => {
+        const file = join(dir, 'huge.txt');
+        await writeFile(file, '');
+        await truncate(file, 2 ** 30 + 1);
+        return file;
+      },
+      'tcpcheck reads files up to 1 GiB',
+    ],
+  ])('makes `tcpcheck analyze` exit 3 with a clear error and its own usage for %s', async (_what, make, message) => {
+    const r = await runCli(['analyze', await make()]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).toContain('Usage: tcpcheck analyze PATH');
   });
 
   it('warns, never healthy, when some lines of a listing could not be read', () => {
