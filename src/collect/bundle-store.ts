@@ -4,7 +4,7 @@
  * Layout: `bundle.json` (node, transport, collectedAt, intervalSec, and per section its name and exit
  * status) beside `<section>.out` and `<section>.err`, so a human can read the raw outputs directly.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RawBundle } from '../domain/raw.js';
 import { ANALYZE_USAGE, inputInvalid } from '../errors.js';
@@ -35,6 +35,8 @@ async function parseManifest(json: unknown): Promise<BundleManifest> {
 }
 
 export const BUNDLE_MANIFEST = 'bundle.json';
+/** `<section>.out` and `<section>.err`, the names {@link saveBundle} writes. */
+const SECTION_FILE = /^[a-z0-9-]+\.(?:out|err)$/;
 
 export async function saveBundle(dir: string, bundle: RawBundle): Promise<void> {
   await mkdir(dir, { recursive: true });
@@ -54,13 +56,20 @@ export async function saveBundle(dir: string, bundle: RawBundle): Promise<void> 
 }
 
 export async function loadBundle(dir: string): Promise<RawBundle> {
+  // The section files are read while the manifest is checked (loading the schema library takes as
+  // long as reading a million-socket listing); a file the manifest does not name is dropped.
+  const files = readdir(dir).then(
+    (names) => new Map(names.filter((n) => SECTION_FILE.test(n)).map((n) => [n, readWhole(join(dir, n)).then(decodeOutput, () => '')])),
+    () => new Map<string, Promise<string>>(),
+  );
   let manifest: BundleManifest;
   try {
     manifest = await parseManifest(JSON.parse(await readFile(join(dir, BUNDLE_MANIFEST), 'utf8')));
   } catch (err) {
     throw inputInvalid(`${dir} is not a tcpcheck bundle: ${BUNDLE_MANIFEST} is missing or malformed (${(err as Error).message.split('\n')[0]})`, ANALYZE_USAGE);
   }
-  const read = (f: string) => readWhole(join(dir, f)).then(decodeOutput, () => '');
+  const pending = await files;
+  const read = (f: string) => pending.get(f) ?? Promise.resolve('');
   const sections = await Promise.all(
     manifest.sections.map(async (s) => ({ name: s.name, exitCode: s.exitCode, stdout: await read(`${s.name}.out`), stderr: await read(`${s.name}.err`) })),
   );
