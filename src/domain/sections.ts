@@ -139,7 +139,7 @@ export const PLAN_SECTIONS = [
     required: true,
     sh: `echo "hostname-hex $({ hostname 2>/dev/null || cat /proc/sys/kernel/hostname; } | hex)"
   echo "kernel $(uname -r)"
-  echo "uptime $(cut -d' ' -f1 /proc/uptime)"
+  up=; read -r up _ < /proc/uptime; echo "uptime $up"
   echo "uid $(id -u)"
   echo "epoch $(date +%s)"
   echo "interval $iv"
