@@ -124,7 +124,7 @@ function errorCounts(result: SweepResult): string {
 }
 
 /** The bot's sweep on two warm workers: start job → digest delivered. */
-async function botSweep(config: string): Promise<{ ms: number; peakMiB: number; ok: number; errors: string }> {
+async function botSweep(config: string): Promise<{ ms: number; peakMiB: number; ok: number; errors: string; phases: string }> {
   const double = new SlackApiDouble({ token: TOKEN });
   const apiUrl = await double.start();
   const prefix = `bench-${randomUUID().slice(0, 8)}`;
@@ -149,11 +149,18 @@ async function botSweep(config: string): Promise<{ ms: number; peakMiB: number; 
       else await new Promise((r) => setTimeout(r, 20));
     }
     const ms = performance.now() - started;
+    const startedAt = Date.now() - ms;
     clearInterval(sampler);
     if (!data) throw new Error('the bot sweep did not finish within 2 minutes');
     const result = data.result as SweepResult;
     if (double.violations.length) throw new Error(`Slack double: ${double.violations.join('; ')}`);
-    return { ms, peakMiB: peak / 1024, ok: result.nodes.filter((n) => n.verdict !== 'unreachable').length, errors: errorCounts(result) };
+    // Where the bot's time went: the node checks, then the digest (Slack allows about a message per second).
+    const nodeJobs = await nodeQueue.getJobs(['completed']);
+    const lastNode = Math.max(...nodeJobs.map((j) => j.finishedOn ?? 0));
+    const digestJob = await queue.getJob(digestJobId('bench'));
+    const at = (t: number | undefined) => `${(((t ?? 0) - startedAt) / 1000).toFixed(1)} s`;
+    const phases = `last node check done at ${at(lastNode)}, digest started at ${at(digestJob?.processedOn)}, delivered at ${at(digestJob?.finishedOn)}`;
+    return { ms, peakMiB: peak / 1024, ok: result.nodes.filter((n) => n.verdict !== 'unreachable').length, errors: errorCounts(result), phases };
   } finally {
     for (const w of workers) w.kill('SIGTERM');
     await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))));
@@ -217,6 +224,7 @@ async function main(): Promise<void> {
       console.log(`${name.padEnd(30)} ${`${ok}/${NODES}`.padStart(8)} ${(r.ms / 1000).toFixed(2).padStart(8)} ${rate(r, ok).toFixed(1).padStart(9)} ${r.peakMiB.toFixed(0).padStart(14)}`);
     }
     console.log(`failed rows: bot ${bot.errors}; CLI ${errorCounts(cliResult)}`);
+    console.log(`bot: ${bot.phases}`);
     const fastest = Math.max(rate(b, psshOk), rate(c, ansibleOk));
     const ratio = rate(bot, bot.ok) / fastest;
     console.log(`nodes/s against the faster of parallel-ssh and ansible: bot ${ratio.toFixed(2)}x, CLI ${(rate(a, cliOk) / fastest).toFixed(2)}x (target 2x)`);

@@ -73,7 +73,8 @@ export LC_ALL=C
 PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 iv=5; nonce=
 for a in "$@"; do
-  case "$a" in interval=*) iv=$(printf %s "$a" | cut -d= -f2) ;; nonce=*) nonce=$(printf %s "$a" | cut -d= -f2) ;; esac
+  # The value is what follows the first =, up to any second one (cut -d= -f2), without a process.
+  case "$a" in interval=*) iv=${'$'}{a#*=}; iv=${'$'}{iv%%=*} ;; nonce=*) nonce=${'$'}{a#*=}; nonce=${'$'}{nonce%%=*} ;; esac
 done
 case "$iv" in ''|*[!0-9]*) iv=5 ;; esac
 M=${markerOf(null)}
@@ -98,13 +99,17 @@ sec() {
 # Watchdog: when whoever runs this script goes away (the SSH connection drops, the client is
 # killed), the parent chain changes; then everything the script started (the sampling sleep
 # included) and the script itself are stopped within a second instead of running on unobserved.
-# Only its own descendants: never the rest of the caller's process group. Reads /proc only.
-ppid_of() { s=$(cat /proc/$1/stat 2>/dev/null) || return 1; s=${'$'}{s##*) }; set -- $s; printf %s "$2"; }
+# Only its own descendants: never the rest of the caller's process group. Reads /proc only, with
+# the shell's own read: each second costs one sleep and no other process (the scripts of a whole
+# sweep wait side by side on the same nodes' CPUs).
+ppid_of() { { read -r s < /proc/$1/stat; } 2>/dev/null || return 1; s=${'$'}{s##*) }; set -- $s; printf %s "$2"; }
+# parent_is PID PPID: true while PID's parent is PPID.
+parent_is() { read -r s < /proc/$1/stat || return 1; s=${'$'}{s##*) }; q=$2; set -- $s; [ "$2" = "$q" ]; }
 ${DESCENDANTS_FN}
 me=$$; p1=$(ppid_of $me); p2=$(ppid_of "$p1")
 ( self=$(sh -c 'echo $PPID')
   while sleep 1; do
-    [ "$(ppid_of $me)" = "$p1" ] && [ "$(ppid_of "$p1")" = "$p2" ] && continue
+    parent_is $me "$p1" && parent_is "$p1" "$p2" && continue
     for c in $(descendants $me); do [ "$c" = "$self" ] || kill -TERM "$c" 2>/dev/null; done
     kill -TERM $me 2>/dev/null; exit 0
   done ) </dev/null >/dev/null 2>&1 &

@@ -97,22 +97,33 @@ const POD_LABELS_SH = `for f in /run/containerd/io.containerd.runtime.v2.task/k8
 
 const POD_NETNS_SH = `for c in nsenter timeout stat; do command -v $c >/dev/null 2>&1 || { echo "$c not found" >&2; return 1; }; done
   hn=$(stat -L -c %i /proc/self/ns/net) || return 1
-  L=$(stat -L -c '%i %n' /proc/[0-9]*/ns/net 2>/dev/null | awk -v h="$hn" '$1 != h { sub("^/proc/", "", $2); sub("/.*", "", $2); print $1, $2 }')
+  N=$(stat -L -c '%i %n' /proc/[0-9]*/ns/net 2>/dev/null | awk -v h="$hn" '$1 != h {
+      p = $2; sub("^/proc/", "", p); sub("/.*", "", p)
+      if (!($1 in ps)) { o[++m] = $1; ps[$1] = p } else ps[$1] = ps[$1] " " p
+    }
+    END {
+      for (j = 1; j <= m; j++) {
+        i = o[j]; split(ps[i], a, " "); f = "/proc/" a[1] "/cgroup"; k = 0
+        while ((getline l < f) > 0) if (l ~ /kubepods/) k = 1
+        close(f)
+        if (k) print i, ps[i]
+      }
+    }')
   n=0; t0=$(date +%s)
-  for i in $(printf '%s\\n' "$L" | awk '!s[$1]++ { print $1 }'); do
-    ps=$(printf '%s\\n' "$L" | awk -v i="$i" '$1 == i { print $2 }')
+  [ -n "$N" ] && while read -r i ps; do
     p=\${ps%%[!0-9]*}
-    grep -q kubepods "/proc/$p/cgroup" 2>/dev/null || continue
     if [ $n -ge ${POD_NETNS_CAP.namespaces} ] || [ $(( $(date +%s) - t0 )) -ge ${POD_NETNS_CAP.totalSec} ]; then echo "cap $n"; break; fi
     n=$((n+1))
     echo "netns net:[$i] pid $p"
     echo "cgroup-hex $(hex < "/proc/$p/cgroup")"
-    timeout ${POD_NETNS_CAP.perNamespaceSec} nsenter -t "$p" -n ss -tane $H state listening state close-wait state syn-recv 2>/dev/null | sed 's/^/ss /'
+    timeout ${POD_NETNS_CAP.perNamespaceSec} nsenter -t "$p" -n ss -tane $H state listening state close-wait state syn-recv 2>/dev/null </dev/null | sed 's/^/ss /'
     for q in $ps; do
       f=$(ls -l "/proc/$q/fd" 2>/dev/null | sed -n 's/.* \\([0-9]*\\) -> socket:\\[\\([0-9]*\\)\\]$/\\1:\\2/p' | tr '\\n' ' ')
       [ -n "$f" ] && [ -r "/proc/$q/comm" ] && echo "owner $q $(hex < "/proc/$q/comm") $f"
     done
-  done
+  done <<EOF
+$N
+EOF
   return 0`;
 
 /**
@@ -128,7 +139,7 @@ export const PLAN_SECTIONS = [
     required: true,
     sh: `echo "hostname-hex $({ hostname 2>/dev/null || cat /proc/sys/kernel/hostname; } | hex)"
   echo "kernel $(uname -r)"
-  echo "uptime $(cut -d' ' -f1 /proc/uptime)"
+  up=; read -r up _ < /proc/uptime; echo "uptime $up"
   echo "uid $(id -u)"
   echo "epoch $(date +%s)"
   echo "interval $iv"
@@ -140,13 +151,16 @@ export const PLAN_SECTIONS = [
     reads: 'sysctl settings',
     sample: 'first',
     required: true,
-    sh: `for k in $SYSCTLS; do
-    f=/proc/sys/$k
-    [ -r "$f" ] && printf '%s = %s\\n' "$(echo "$k" | tr / .)" "$(tr '\\t' ' ' < "$f")"
-  done
-  for f in /proc/sys/net/netfilter/nf_conntrack_tcp_timeout_*; do
-    [ -r "$f" ] && printf 'net.netfilter.%s = %s\\n' "$(basename "$f")" "$(cat "$f")"
-  done
+    // One awk reads every file (a process per key costs more than the rest of the section): the
+    // value as a command substitution would give it (trailing newlines dropped), tabs as spaces
+    // for $SYSCTLS (net.ipv4.tcp_mem), conntrack timeouts as they are.
+    sh: `{ for k in $SYSCTLS; do [ -r "/proc/sys/$k" ] && echo "t /proc/sys/$k"; done
+    for f in /proc/sys/net/netfilter/nf_conntrack_tcp_timeout_*; do [ -r "$f" ] && echo "c $f"; done
+  } | awk '{ f = $2; v = ""; j = 0
+    while ((getline l < f) > 0) v = j++ ? v "\\n" l : l
+    close(f); sub(/\\n+$/, "", v)
+    if ($1 == "t") { gsub(/\\t/, " ", v); n = substr(f, 11); gsub("/", ".", n) } else { n = f; sub(/.*\\//, "", n); n = "net.netfilter." n }
+    print n " = " v }'
   return 0`,
   },
   { name: 'counters-1', reads: 'kernel counters (/proc/net/netstat, /proc/net/snmp)', sample: 'first', required: true, sh: 'cat /proc/net/netstat /proc/net/snmp' },

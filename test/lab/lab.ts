@@ -289,6 +289,12 @@ function sshdConfig(node: { address: string; dir: string; hostKeyPath: string },
     'AllowTcpForwarding yes',
     // Many clients at once in the sweep benchmark.
     'MaxStartups 200',
+    // sshd runs every command through root's login shell, and Debian's bash then reads ~/.bashrc
+    // (SSH_SOURCE_BASHRC) unless SHLVL is set. The nodes share this machine's /root, whose .bashrc
+    // is a developer's, not a node's: with pyenv's init in it, each session started some forty
+    // processes and a rehash that waits on a lock shared by every session, which cost more than the
+    // collection script and held sessions open for up to a minute in the sweep benchmark.
+    'SetEnv SHLVL=1',
     'LogLevel ERROR',
     '',
   ].join('\n');
