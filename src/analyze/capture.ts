@@ -9,6 +9,7 @@
  * number, a FIN with the same sequence number (RFC 9293 §3.8.1: retransmissions reuse it).
  */
 import { TcpFlag, type TcpPacket } from '../domain/deep.js';
+import { collate } from '../domain/collate.js';
 
 export interface CaptureOptions {
   /** A close (FIN or RST) this soon after the handshake, with no payload before it, is "immediate". @defaultValue 1000 */
@@ -138,5 +139,5 @@ function emptyPort(port: number): PortCapture {
 
 /** Peers as facts: most first, then by address. */
 export function peerFacts(m: ReadonlyMap<string, number>): Array<{ ip: string; count: number }> {
-  return [...m].map(([ip, count]) => ({ ip, count })).sort((a, b) => b.count - a.count || a.ip.localeCompare(b.ip));
+  return [...m].map(([ip, count]) => ({ ip, count })).sort((a, b) => b.count - a.count || collate(a.ip, b.ip));
 }

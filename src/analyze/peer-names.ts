@@ -7,6 +7,7 @@ import type { ClusterContext } from '../domain/cluster.js';
 import type { PeerKind, PeerView } from '../domain/report.js';
 import type { Socket } from '../domain/snapshot.js';
 import { unreadBytes } from './peers.js';
+import { collate } from '../domain/collate.js';
 
 export interface PeerName {
   name: string | null;
@@ -47,6 +48,6 @@ export function healthCheckers(closeWait: readonly Socket[], ports: ReadonlySet<
   const names = indexPeerNames(cluster);
   return [...byIp.entries()]
     .filter(([ip, p]) => !names.has(ip) && p.unread === 0)
-    .sort((a, b) => b[1].count - a[1].count || a[0].localeCompare(b[0]))
+    .sort((a, b) => b[1].count - a[1].count || collate(a[0], b[0]))
     .map(([ip]) => ip);
 }

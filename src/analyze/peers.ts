@@ -4,6 +4,7 @@
  */
 import type { PeerView } from '../domain/report.js';
 import type { Socket, TcpState } from '../domain/snapshot.js';
+import { DOTTED } from '../domain/collate.js';
 
 /**
  * States whose peers are listed. ESTAB and TIME-WAIT are normal in any number and would drown the
@@ -71,4 +72,3 @@ function rankAddresses(buckets: ReadonlyMap<number, ReadonlyMap<string, PeerView
   return rank;
 }
 
-const DOTTED = /^[0-9.]+$/;

@@ -1,4 +1,5 @@
 /** Small wording helpers shared by the rules, so every finding counts and lists things the same way. */
+import { collate } from '../domain/collate.js';
 
 /** `1 socket`, `3 sockets`. */
 export function plural(n: number, one: string, many = `${one}s`): string {
@@ -46,7 +47,7 @@ export function tally(keys: Iterable<string>): [string, number][] {
   return [...counts.entries()].sort(tallyOrder);
 }
 
-const tallyOrder = (a: [string, number], b: [string, number]) => b[1] - a[1] || a[0].localeCompare(b[0]);
+const tallyOrder = (a: [string, number], b: [string, number]) => b[1] - a[1] || collate(a[0], b[0]);
 
 /**
  * The first `max` entries of {@link tally}, and how many keys there were, without sorting them

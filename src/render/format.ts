@@ -4,6 +4,7 @@
  */
 import type { ProbeRecord } from '../domain/deep.js';
 import type { CounterView, Finding, ListenerView, PeerView, Report } from '../domain/report.js';
+import { collate } from '../domain/collate.js';
 
 /** Peers shown before "and N more". @defaultValue 20 */
 export const MAX_PEERS = 20;
@@ -71,7 +72,7 @@ export function peerCell(p: Pick<PeerView, 'ip' | 'name'>): string {
   return p.name ? `${p.ip} (${p.name})` : p.ip;
 }
 
-const byCount = (a: PeerView, b: PeerView) => b.count - a.count || a.localPort - b.localPort || a.ip.localeCompare(b.ip);
+const byCount = (a: PeerView, b: PeerView) => b.count - a.count || a.localPort - b.localPort || collate(a.ip, b.ip);
 
 /** Peers by count, largest first, cut to {@link MAX_PEERS}: one pass keeping the best few, no sort of them all. */
 export function topPeers(peers: readonly PeerView[]): PeerView[] {
