@@ -174,7 +174,8 @@ function readSockets(
     };
   }
 
-  const owned = ownedSection ? parseSs(ownedSection.stdout, Sections.ssOwned) : null;
+  // Beside the full table, the owners listing is read only for listeners and owned sockets.
+  const owned = ownedSection ? parseSs(ownedSection.stdout, Sections.ssOwned, { ownersOnly: allSection !== undefined }) : null;
   const all = allSection ? parseSs(allSection.stdout, Sections.ssAll, { countOnly: COUNT_ONLY }) : null;
   if (owned) issues.push(owned.issue);
   if (all) issues.push(all.issue);

@@ -51,6 +51,12 @@ export interface SsParseOptions {
    * endpoint columns, so a malformed one is skipped as before. Owners on such lines are not read.
    */
   countOnly?: ReadonlySet<TcpState>;
+  /**
+   * Keep only listeners and sockets whose line shows owners (`users:((…))`); the rest are counted
+   * like `countOnly` states. For an `ss -p` listing read only for its owners, beside a full table
+   * that has every socket. @defaultValue false
+   */
+  ownersOnly?: boolean;
 }
 
 /**
@@ -70,7 +76,7 @@ const USERS = 'users:((';
 
 /** Reads `ss` output into sockets. Never throws: unreadable lines are counted in `issue`. */
 export function parseSs(text: string, source = 'ss', opts: SsParseOptions = {}): SsParseResult {
-  return new SsScanner(text, source, opts.defaultState ?? 'UNKNOWN', opts.countOnly ?? NO_STATES).run();
+  return new SsScanner(text, source, opts.defaultState ?? 'UNKNOWN', opts.countOnly ?? NO_STATES, opts.ownersOnly ?? false).run();
 }
 
 
@@ -92,6 +98,7 @@ class SsScanner {
     source: string,
     private readonly defaultState: TcpState,
     private readonly countOnly: ReadonlySet<TcpState>,
+    private readonly ownersOnly: boolean,
   ) {
     this.issue = createIssue(source);
     this.endpoints = new EndpointScanner(text);
@@ -163,7 +170,7 @@ class SsScanner {
       e = tokenEnd(t, p, end);
     }
 
-    const counted = this.countOnly.has(state);
+    const counted = this.countOnly.has(state) || (this.ownersOnly && state !== 'LISTEN' && !this.ownersOnLine(start, end));
     if (counted) {
       const shape = countable(t, p, end);
       if (shape === Shape.Bad) return this.bad(start, end);
@@ -206,6 +213,13 @@ class SsScanner {
     // One object shape for every socket, properties in the order of the domain type.
     this.sockets.push({ state, recvQ, sendQ, localAddress, localPort, peerAddress, peerPort, processes });
     this.count(state);
+  }
+
+  /** True when the line at [start, end) shows owners; the search moves forward only, as in {@link readLine}. */
+  private ownersOnLine(start: number, end: number): boolean {
+    if (this.nextUsers === -1) return false;
+    if (this.nextUsers < start) this.nextUsers = this.text.indexOf(USERS, start);
+    return this.nextUsers !== -1 && this.nextUsers < end;
   }
 
   private count(state: TcpState): void {

@@ -98,6 +98,25 @@ describe('parseSs', () => {
     expect(result.issue.examples).toEqual([line]);
   });
 
+  it('keeps only listeners and owned sockets of an owners listing read beside a full table (ownersOnly)', () => {
+    const text = [
+      'State      Recv-Q Send-Q Local Address:Port  Peer Address:Port Process',
+      'LISTEN     129    128          0.0.0.0:31493      0.0.0.0:*     users:(("kube-proxy",pid=1515,fd=51))',
+      'CLOSE-WAIT 1      0         10.0.0.1:31493     10.0.0.9:5122',
+      'CLOSE-WAIT 7169   0         10.0.0.1:31591     10.0.0.8:4000  users:(("leaky-app",pid=29708,fd=20))',
+      'SYN-RECV   0      0         10.0.0.1:31493     10.0.0.7:6000',
+    ].join('\n');
+    const full = parseSs(text, 'ss-owned');
+    const owners = parseSs(text, 'ss-owned', { ownersOnly: true });
+    expect(owners.counts).toEqual(full.counts);
+    expect(owners.sockets).toEqual(full.sockets.filter((s) => s.state === 'LISTEN' || s.processes.length > 0));
+    expect(owners.sockets.map((s) => [s.state, s.processes[0]?.name])).toEqual([
+      ['LISTEN', 'kube-proxy'],
+      ['CLOSE-WAIT', 'leaky-app'],
+    ]);
+    expect(owners.issue.skipped).toBe(0);
+  });
+
   describe('when ESTAB and TIME-WAIT are only counted', () => {
     const countOnly = new Set(['ESTAB', 'TIME-WAIT'] as const);
 
