@@ -33,6 +33,9 @@ export interface NetstatParseOptions {
   countOnly?: ReadonlySet<TcpState>;
   /** Backlog to give listeners, as netstat prints none. @defaultValue 0 */
   listenBacklog?: number;
+  /** Read only `text[from, to)`, line-aligned, as the `ss` parser does. @defaultValue the whole text */
+  from?: number;
+  to?: number;
 }
 
 /** Protocols netstat lists besides TCP. */
@@ -56,9 +59,9 @@ export function parseNetstat(text: string, source = 'netstat', opts: NetstatPars
   // Offsets of the first line that is not a header (-1: none yet) and of the last header line.
   let firstData = -1;
   let lastHeader = -1;
-  const len = text.length;
+  const len = opts.to ?? text.length;
   const counted = new CountedLines('netstat', countOnly);
-  for (let start = 0; start < len; ) {
+  for (let start = opts.from ?? 0; start < len; ) {
     // Most lines of a big table: counted whole by a native match (src/parse/counted-lines.ts).
     if (text.charCodeAt(start) === Char.LowerT && counted.match(text, start)) {
       understood++;
@@ -67,7 +70,7 @@ export function parseNetstat(text: string, source = 'netstat', opts: NetstatPars
       continue;
     }
     let end = text.indexOf('\n', start);
-    if (end === -1) end = len;
+    if (end === -1 || end > len) end = len;
     const lineStart = start;
     start = end + 1;
     let p = skipWs(text, lineStart, end);

@@ -57,6 +57,13 @@ export interface SsParseOptions {
    * that has every socket. @defaultValue false
    */
   ownersOnly?: boolean;
+  /**
+   * Read only `text[from, to)`, line-aligned: a block of a larger text (a transcript) read in
+   * place, since scanning a slice of a big string is slower than scanning the string itself.
+   * @defaultValue the whole text
+   */
+  from?: number;
+  to?: number;
 }
 
 /**
@@ -76,7 +83,7 @@ const USERS = 'users:((';
 
 /** Reads `ss` output into sockets. Never throws: unreadable lines are counted in `issue`. */
 export function parseSs(text: string, source = 'ss', opts: SsParseOptions = {}): SsParseResult {
-  return new SsScanner(text, source, opts.defaultState ?? 'UNKNOWN', opts.countOnly ?? NO_STATES, opts.ownersOnly ?? false).run();
+  return new SsScanner(text, source, opts.defaultState ?? 'UNKNOWN', opts.countOnly ?? NO_STATES, opts.ownersOnly ?? false).run(opts.from ?? 0, opts.to ?? text.length);
 }
 
 
@@ -104,11 +111,10 @@ class SsScanner {
     this.endpoints = new EndpointScanner(text);
   }
 
-  run(): SsParseResult {
+  run(from: number, len: number): SsParseResult {
     const t = this.text;
-    const len = t.length;
     const counted = new CountedLines('ss', this.countOnly);
-    let start = 0;
+    let start = from;
     while (start < len) {
       const c = t.charCodeAt(start);
       // Most lines of a big table: counted whole by a native match (src/parse/counted-lines.ts).
@@ -118,7 +124,7 @@ class SsScanner {
         continue;
       }
       let end = t.indexOf('\n', start);
-      if (end === -1) end = len;
+      if (end === -1 || end > len) end = len;
       this.readLine(start, end);
       start = end + 1;
     }

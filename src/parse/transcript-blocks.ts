@@ -20,6 +20,9 @@ export interface TranscriptBlock {
   body: string;
   /** 1-based line number of the block's first output line in the transcript, for messages. */
   line: number;
+  /** Where the body lies in the transcript: `body === text.slice(from, to)`, for parsers that read in place. */
+  from: number;
+  to: number;
 }
 
 export interface SplitTranscript {
@@ -65,9 +68,10 @@ export function splitTranscript(text: string): SplitTranscript {
 
   const close = (end: number) => {
     if (open) {
-      const body = text.slice(bodyStart, Math.max(bodyStart, end - 1));
+      const to = Math.max(bodyStart, end - 1);
+      const body = text.slice(bodyStart, to);
       // Numbered only when kept: the empty block after a listing's closing prompt would count every line.
-      if (/\S/.test(body)) blocks.push({ command, body, line: lineAt(bodyStart) });
+      if (/\S/.test(body)) blocks.push({ command, body, line: lineAt(bodyStart), from: bodyStart, to });
     }
     open = false;
   };

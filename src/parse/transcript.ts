@@ -45,6 +45,8 @@ interface TableBlock {
 }
 
 interface Assembly {
+  /** The whole transcript: the big listings are read in place, by their block's offsets. */
+  text: string;
   tables: TableBlock[];
   ownersKnown: boolean;
   listenSamples: ListenSample[];
@@ -66,6 +68,7 @@ interface Assembly {
 export function parseTranscript(text: string, opts: TranscriptOptions = {}): Snapshot {
   const split = splitTranscript(text);
   const a: Assembly = {
+    text,
     tables: [],
     ownersKnown: true,
     listenSamples: [],
@@ -130,7 +133,7 @@ function readLabelled(block: TranscriptBlock, cmd: CommandInfo, a: Assembly): vo
   const source = sourceName(cmd.kind, block.line);
   switch (cmd.kind) {
     case 'ss': {
-      const parsed = parseSs(body, source, { defaultState: cmd.state ?? 'UNKNOWN', countOnly: cmd.listenOnly ? undefined : COUNT_ONLY });
+      const parsed = parseSs(a.text, source, { defaultState: cmd.state ?? 'UNKNOWN', countOnly: cmd.listenOnly ? undefined : COUNT_ONLY, from: block.from, to: block.to });
       a.issues.push(parsed.issue);
       for (const [name, port] of parsed.serviceNames) a.serviceNames.set(name, port);
       if (cmd.listenOnly) {
@@ -142,7 +145,7 @@ function readLabelled(block: TranscriptBlock, cmd: CommandInfo, a: Assembly): vo
       return;
     }
     case 'netstat':
-      return addNetstat(parseNetstat(body, source, { countOnly: COUNT_ONLY }), labelledCoverage(cmd), cmd.listenOnly, cmd.owners, a);
+      return addNetstat(parseNetstat(a.text, source, { countOnly: COUNT_ONLY, from: block.from, to: block.to }), labelledCoverage(cmd), cmd.listenOnly, cmd.owners, a);
     case 'proc-net-tcp': {
       const parsed = parseProcNetTcp(body, source, { countOnly: COUNT_ONLY });
       a.issues.push(parsed.issue);
@@ -241,12 +244,13 @@ function readAsOneListing(block: TranscriptBlock, a: Assembly): boolean {
   if (kind === null) return false;
   const source = sourceName(kind, block.line);
   const whole = (parsed: SsParseResult) => parsed.issue.skipped === 0 && !parsed.headerAfterData;
+  const range = { countOnly: COUNT_ONLY, from: block.from, to: block.to };
   if (kind === 'ss') {
-    const parsed = parseSs(block.body, source, { countOnly: COUNT_ONLY });
+    const parsed = parseSs(a.text, source, range);
     if (whole(parsed)) addSsRun(parsed, { kind: 'full' }, a);
     return whole(parsed);
   }
-  const parsed = parseNetstat(block.body, source, { countOnly: COUNT_ONLY });
+  const parsed = parseNetstat(a.text, source, range);
   if (whole(parsed)) addNetstatRun(parsed, block.body, { kind: 'full' }, a);
   return whole(parsed);
 }

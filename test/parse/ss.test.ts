@@ -98,6 +98,16 @@ describe('parseSs', () => {
     expect(result.issue.examples).toEqual([line]);
   });
 
+  it.each(['new-tan', 'new-tanp', 'old-listen-owners'])('reads %s in place inside a larger text (from, to) as it reads it alone', (variant) => {
+    const listing = fixture(variant).replace(/\n$/, '');
+    const before = 'root@node:~# ss -tanp\n';
+    const text = `${before}${listing}\nroot@node:~# ESTAB 0 0 9.9.9.9:1 9.9.9.9:2\n`;
+    const countOnly = new Set(['ESTAB', 'TIME-WAIT'] as const);
+    const inPlace = parseSs(text, variant, { countOnly, from: before.length, to: before.length + listing.length });
+    const alone = parseSs(listing, variant, { countOnly });
+    expect(inPlace).toEqual(alone);
+  });
+
   it('keeps only listeners and owned sockets of an owners listing read beside a full table (ownersOnly)', () => {
     const text = [
       'State      Recv-Q Send-Q Local Address:Port  Peer Address:Port Process',
