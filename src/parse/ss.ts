@@ -247,7 +247,7 @@ function countable(t: string, p: number, end: number): Shape {
   const gap = t.indexOf(' ', first);
   const peerColon = t.lastIndexOf(':', end - 1);
   if (gap === -1 || gap > peerColon) return Shape.Bad;
-  return numericPort(t, t.lastIndexOf(':', gap)) && numericPort(t, peerColon) ? Shape.Numeric : Shape.Named;
+  return numericPort(t, t.lastIndexOf(':', gap), end) && numericPort(t, peerColon, end) ? Shape.Numeric : Shape.Named;
 }
 
 /** What {@link countable} found. */
@@ -259,10 +259,14 @@ const enum Shape {
   Named,
 }
 
-/** True when the port after the colon at `colon` starts with a digit or is `*`. */
-function numericPort(t: string, colon: number): boolean {
-  const c = t.charCodeAt(colon + 1);
-  return (c >= Char.Zero && c <= Char.Nine) || c === Char.Star;
+/** True when the port after the colon at `colon` is all digits, or `*`, up to the next blank or `end`. */
+function numericPort(t: string, colon: number, end: number): boolean {
+  let p = colon + 1;
+  if (t.charCodeAt(p) === Char.Star) p++;
+  else while (p < end && isDigit(t.charCodeAt(p))) p++;
+  if (p === colon + 1) return false;
+  const c = p < end ? t.charCodeAt(p) : Char.Space;
+  return c === Char.Space || c === Char.Tab || c === Char.Cr;
 }
 
 /** The state named by the token in [p, e), found without allocating for the names `ss` prints. */

@@ -164,6 +164,8 @@ describe('parseSs', () => {
       ['a non-numeric queue', 'ESTAB x 0 10.0.0.1:80 10.0.0.2:5000'],
       ['a peer without a port colon', 'TIME-WAIT 0 0 10.0.0.1:80 10.0.0.2'],
       ['an endpoint with no space before the peer', 'TIME-WAIT 0 0 10.0.0.1:80:5000'],
+      ['a peer port that is neither a number nor a service name', 'ESTAB 0 0 10.0.0.1:80 10.0.0.2:50x0'],
+      ['a local port that is neither a number nor a service name', 'TIME-WAIT 0 0 10.0.0.1:8x 10.0.0.2:5000'],
     ])('still skips and counts as skipped a line with %s', (_what, line) => {
       const result = parseSs(`${line}\nESTAB 0 0 10.0.0.1:80 10.0.0.3:5001\n`, 'ss', { countOnly });
       expect(result.counts).toEqual({ ESTAB: 1 });
