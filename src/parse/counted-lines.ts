@@ -12,7 +12,7 @@ import type { TcpState } from '../domain/snapshot.js';
  * them. Each endpoint takes its first colon that numbers run from to the column's end (lazily:
  * trying colons from the left took fewer steps than backing off from the token's end).
  */
-const QUEUES_AND_ENDPOINTS = String.raw` +\d{1,15} +\d{1,15} +[^ \t\n]*?:[\d*]+ +[^ \t\n]*?:[\d*]+`;
+const QUEUES_AND_ENDPOINTS = String.raw`\d{1,15} +\d{1,15} +[^ \t\n]*?:[\d*]+ +[^ \t\n]*?:[\d*]+`;
 /** The end of a column: what follows (owners, timers) is not read for a counted line. */
 const COLUMN_END = String.raw`(?=[ \t\n]|$)`;
 
@@ -23,13 +23,17 @@ const WORDS: Partial<Record<TcpState, { ss: string; netstat: string }>> = {
 };
 
 export class CountedLines {
-  /** The states counted this way; {@link match} answers with an index into it. */
+  /** The states counted this way; {@link match} counts into {@link tallies} by an index into it. */
   readonly states: readonly TcpState[];
   /** Lines counted per state, by the same index. */
   readonly tallies: Int32Array;
   /** Where the line after the last match starts. */
   next = 0;
   private readonly re: RegExp | null;
+  /** The line's shape from its Recv-Q on, for a line whose state the parser has read itself. */
+  private readonly shape = new RegExp(`${QUEUES_AND_ENDPOINTS}${COLUMN_END}`, 'y');
+  /** The first character a counted line can start with: the state's (ss) or the protocol's (netstat). */
+  private readonly leads: number[];
   /** The character that tells the words apart (ss: the first, netstat: the last) of each state's word. */
   private readonly chars: number[];
 
@@ -45,9 +49,12 @@ export class CountedLines {
     this.tallies = new Int32Array(this.states.length);
     const words = this.states.map((s) => (WORDS[s] as { ss: string; netstat: string })[tool]);
     this.chars = words.map((w) => w.charCodeAt(tool === 'ss' ? 0 : w.length - 1));
+    this.leads = tool === 'ss' ? this.chars : ['t'.charCodeAt(0)];
     const alternatives = `(?:${words.join('|')})`;
     this.re =
-      words.length === 0 ? null : new RegExp(tool === 'ss' ? `${alternatives}${QUEUES_AND_ENDPOINTS}${COLUMN_END}` : `tcp6?${QUEUES_AND_ENDPOINTS} +${alternatives}${COLUMN_END}`, 'y');
+      words.length === 0
+        ? null
+        : new RegExp(tool === 'ss' ? `${alternatives} +${QUEUES_AND_ENDPOINTS}${COLUMN_END}` : `tcp6? +${QUEUES_AND_ENDPOINTS} +${alternatives}${COLUMN_END}`, 'y');
   }
 
   /**
@@ -56,15 +63,25 @@ export class CountedLines {
    */
   match(t: string, start: number): boolean {
     const re = this.re;
-    if (re === null) return false;
+    if (re === null || !this.leads.includes(t.charCodeAt(start))) return false;
     re.lastIndex = start;
     if (!re.test(t)) return false;
     const wordEnd = re.lastIndex;
     const end = t.indexOf('\n', wordEnd);
     this.next = end === -1 ? t.length : end + 1;
-    const c = t.charCodeAt(this.tool === 'ss' ? start : wordEnd - 1);
-    (this.tallies[c === this.chars[0] ? 0 : 1] as number)++;
+    const i = this.chars.indexOf(t.charCodeAt(this.tool === 'ss' ? start : wordEnd - 1));
+    this.tallies[i] = (this.tallies[i] as number) + 1;
     return true;
+  }
+
+  /**
+   * True when, from its Recv-Q at `p` on, a line has the shape of a counted line (for a line the
+   * parser reads the state of itself: after a Netid column, say). False sends it to the full read,
+   * which notes service names and skips what is not a socket.
+   */
+  shapeAt(t: string, p: number): boolean {
+    this.shape.lastIndex = p;
+    return this.shape.test(t);
   }
 
   /** Adds the lines counted here to `counts`. */

@@ -26,9 +26,6 @@ export const enum Char {
   Zero = 48,
   Nine = 57,
   Colon = 58,
-  E = 69,
-  T = 84,
-  LowerT = 116,
   LBracket = 91,
   RBracket = 93,
 }

@@ -63,7 +63,7 @@ export function parseNetstat(text: string, source = 'netstat', opts: NetstatPars
   const counted = new CountedLines('netstat', countOnly);
   for (let start = opts.from ?? 0; start < len; ) {
     // Most lines of a big table: counted whole by a native match (src/parse/counted-lines.ts).
-    if (text.charCodeAt(start) === Char.LowerT && counted.match(text, start)) {
+    if (counted.match(text, start)) {
       understood++;
       if (firstData === -1) firstData = start;
       start = counted.next;

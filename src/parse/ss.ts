@@ -96,6 +96,7 @@ class SsScanner {
   /** Position of the next `users:((` at or after the current line; -1 when there is none left. Keeps the search linear. */
   private nextUsers = -2;
   private readonly endpoints: EndpointScanner;
+  private readonly counted: CountedLines;
   /** Offsets of the first line that is not a header (-1: none yet) and of the last header line. */
   private firstData = -1;
   private lastHeader = -1;
@@ -109,16 +110,16 @@ class SsScanner {
   ) {
     this.issue = createIssue(source);
     this.endpoints = new EndpointScanner(text);
+    this.counted = new CountedLines('ss', countOnly);
   }
 
   run(from: number, len: number): SsParseResult {
     const t = this.text;
-    const counted = new CountedLines('ss', this.countOnly);
+    const counted = this.counted;
     let start = from;
     while (start < len) {
-      const c = t.charCodeAt(start);
       // Most lines of a big table: counted whole by a native match (src/parse/counted-lines.ts).
-      if ((c === Char.E || c === Char.T) && counted.match(t, start)) {
+      if (counted.match(t, start)) {
         if (this.firstData === -1) this.firstData = start;
         start = counted.next;
         continue;
@@ -177,12 +178,9 @@ class SsScanner {
     }
 
     const counted = this.countOnly.has(state) || (this.ownersOnly && state !== 'LISTEN' && !this.ownersOnLine(start, end));
-    if (counted) {
-      const shape = countable(t, p, end);
-      if (shape === Shape.Bad) return this.bad(start, end);
-      // Ports printed as service names are read in full below, so the report says what it translated.
-      if (shape === Shape.Numeric) return this.count(state);
-    }
+    // A line of the counted shape is only counted; any other is read in full below, which notes
+    // ports printed as service names and skips what is not a socket.
+    if (counted && this.counted.shapeAt(t, p)) return this.count(state);
 
     const recvQ = readUint(t, p, e);
     if (recvQ < 0) return this.bad(start, end);
@@ -231,42 +229,6 @@ class SsScanner {
   private count(state: TcpState): void {
     this.counts[state]++;
   }
-}
-
-/**
- * The shape check of a counted-only line from its Recv-Q at or after `p`: a numeric Recv-Q, then
- * (by native searches) a colon for the local endpoint, a space, and another colon for the peer.
- * Walking the rest of the line char by char is what counting spares.
- */
-function countable(t: string, p: number, end: number): Shape {
-  p = skipWs(t, p, end);
-  const e = tokenEnd(t, p, end);
-  if (readUint(t, p, e) < 0) return Shape.Bad;
-  const first = t.indexOf(':', e);
-  if (first === -1 || first >= end) return Shape.Bad;
-  const gap = t.indexOf(' ', first);
-  const peerColon = t.lastIndexOf(':', end - 1);
-  if (gap === -1 || gap > peerColon) return Shape.Bad;
-  return numericPort(t, t.lastIndexOf(':', gap), end) && numericPort(t, peerColon, end) ? Shape.Numeric : Shape.Named;
-}
-
-/** What {@link countable} found. */
-const enum Shape {
-  Bad,
-  /** Both ports are numbers (or `*`): the line can be counted as it is. */
-  Numeric,
-  /** A port is a service name (a listing taken without `-n`): read the endpoints to note it. */
-  Named,
-}
-
-/** True when the port after the colon at `colon` is all digits, or `*`, up to the next blank or `end`. */
-function numericPort(t: string, colon: number, end: number): boolean {
-  let p = colon + 1;
-  if (t.charCodeAt(p) === Char.Star) p++;
-  else while (p < end && isDigit(t.charCodeAt(p))) p++;
-  if (p === colon + 1) return false;
-  const c = p < end ? t.charCodeAt(p) : Char.Space;
-  return c === Char.Space || c === Char.Tab || c === Char.Cr;
 }
 
 /** The state named by the token in [p, e), found without allocating for the names `ss` prints. */
