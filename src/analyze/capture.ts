@@ -9,7 +9,7 @@
  * number, a FIN with the same sequence number (RFC 9293 §3.8.1: retransmissions reuse it).
  */
 import { TcpFlag, type TcpPacket } from '../domain/deep.js';
-import { collate } from '../domain/collate.js';
+import { collate } from '../domain/order.js';
 
 export interface CaptureOptions {
   /** A close (FIN or RST) this soon after the handshake, with no payload before it, is "immediate". @defaultValue 1000 */

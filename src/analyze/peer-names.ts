@@ -7,7 +7,7 @@ import type { ClusterContext } from '../domain/cluster.js';
 import type { PeerKind, PeerView } from '../domain/report.js';
 import type { Socket } from '../domain/snapshot.js';
 import { unreadBytes } from './peers.js';
-import { collate } from '../domain/collate.js';
+import { collate } from '../domain/order.js';
 
 export interface PeerName {
   name: string | null;

@@ -4,7 +4,7 @@
  */
 import type { PeerView } from '../domain/report.js';
 import type { Socket, TcpState } from '../domain/snapshot.js';
-import { DOTTED } from '../domain/collate.js';
+import { collate } from '../domain/order.js';
 
 /**
  * States whose peers are listed. ESTAB and TIME-WAIT are normal in any number and would drown the
@@ -55,20 +55,12 @@ export function buildPeerViews(sockets: readonly Socket[]): PeerView[] {
   return out;
 }
 
-/**
- * Each distinct address's place in `localeCompare` order; addresses that collate equal share one.
- * Two dotted-decimal addresses (IPv4) collate as their code units do, so those pairs are compared
- * without calling into ICU, the cost of sorting thousands of peers.
- */
+/** Each distinct address's place in `localeCompare` order ({@link collate}); addresses that collate equal share one. */
 function rankAddresses(buckets: ReadonlyMap<number, ReadonlyMap<string, PeerView>>): Map<string, number> {
   const distinct = new Set<string>();
   for (const byPeer of buckets.values()) for (const ip of byPeer.keys()) distinct.add(ip);
-  const ips = [...distinct].map((ip) => ({ ip, dotted: DOTTED.test(ip) }));
-  const compare = (a: { ip: string; dotted: boolean }, b: { ip: string; dotted: boolean }) =>
-    a.dotted && b.dotted ? (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0) : a.ip.localeCompare(b.ip);
-  ips.sort(compare);
+  const ips = [...distinct].sort(collate);
   const rank = new Map<string, number>();
-  ips.forEach((x, i) => rank.set(x.ip, i > 0 && compare(ips[i - 1] as { ip: string; dotted: boolean }, x) === 0 ? (rank.get((ips[i - 1] as { ip: string }).ip) as number) : i));
+  ips.forEach((ip, i) => rank.set(ip, i > 0 && collate(ips[i - 1] as string, ip) === 0 ? (rank.get(ips[i - 1] as string) as number) : i));
   return rank;
 }
-

@@ -1,5 +1,5 @@
 /** Small wording helpers shared by the rules, so every finding counts and lists things the same way. */
-import { collate } from '../domain/collate.js';
+import { collate, topN } from '../domain/order.js';
 
 /** `1 socket`, `3 sockets`. */
 export function plural(n: number, one: string, many = `${one}s`): string {
@@ -56,15 +56,7 @@ const tallyOrder = (a: [string, number], b: [string, number]) => b[1] - a[1] || 
 export function tallyTop(keys: Iterable<string>, max: number): { top: [string, number][]; distinct: number } {
   const counts = new Map<string, number>();
   for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + 1);
-  const top: [string, number][] = [];
-  for (const entry of counts) {
-    if (top.length === max && tallyOrder(entry, top[max - 1] as [string, number]) >= 0) continue;
-    let i = top.length;
-    while (i > 0 && tallyOrder(entry, top[i - 1] as [string, number]) < 0) i--;
-    top.splice(i, 0, entry);
-    if (top.length > max) top.pop();
-  }
-  return { top, distinct: counts.size };
+  return { top: topN(counts, max, tallyOrder), distinct: counts.size };
 }
 
 /** `172.1.48.252 (70), 172.1.58.151 (55), 3 more` for the first `max` entries of a tally of `distinct` keys. */

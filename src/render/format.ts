@@ -4,7 +4,7 @@
  */
 import type { ProbeRecord } from '../domain/deep.js';
 import type { CounterView, Finding, ListenerView, PeerView, Report } from '../domain/report.js';
-import { collate } from '../domain/collate.js';
+import { collate, topN } from '../domain/order.js';
 
 /** Peers shown before "and N more". @defaultValue 20 */
 export const MAX_PEERS = 20;
@@ -74,17 +74,9 @@ export function peerCell(p: Pick<PeerView, 'ip' | 'name'>): string {
 
 const byCount = (a: PeerView, b: PeerView) => b.count - a.count || a.localPort - b.localPort || collate(a.ip, b.ip);
 
-/** Peers by count, largest first, cut to {@link MAX_PEERS}: one pass keeping the best few, no sort of them all. */
+/** Peers by count, largest first, cut to {@link MAX_PEERS}, without sorting them all. */
 export function topPeers(peers: readonly PeerView[]): PeerView[] {
-  const best: PeerView[] = [];
-  for (const p of peers) {
-    if (best.length === MAX_PEERS && byCount(p, best[MAX_PEERS - 1] as PeerView) >= 0) continue;
-    let i = best.length;
-    while (i > 0 && byCount(p, best[i - 1] as PeerView) < 0) i--;
-    best.splice(i, 0, p);
-    if (best.length > MAX_PEERS) best.pop();
-  }
-  return best;
+  return topN(peers, MAX_PEERS, byCount);
 }
 
 /** Counters worth showing: non-zero, or moving. */

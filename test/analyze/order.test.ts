@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { collate } from '../../src/domain/collate.js';
+import { collate, topN } from '../../src/domain/order.js';
 import { buildPeerViews } from '../../src/analyze/peers.js';
 import type { Socket } from '../../src/domain/snapshot.js';
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../helpers/rng.js';
 
 describe('collate', () => {
   const rand = rng(7);
@@ -33,5 +23,17 @@ describe('collate', () => {
     const ips = ['10.0.0.9', '10.0.0.10', '9.1.1.1', 'fd00::1', '::ffff:1', 'node-7', '172.1.1.1'];
     const sockets: Socket[] = ips.map((ip) => ({ state: 'CLOSE-WAIT', recvQ: 1, sendQ: 0, localAddress: '10.0.0.1', localPort: 80, peerAddress: ip, peerPort: 5000, processes: [] }));
     expect(buildPeerViews(sockets).map((v) => v.ip)).toEqual([...ips].sort((a, b) => a.localeCompare(b)));
+  });
+});
+
+describe('topN', () => {
+  it('keeps what a stable sort and a slice keep, ties in input order', () => {
+    const rand = rng(11);
+    for (let round = 0; round < 200; round++) {
+      const items = Array.from({ length: Math.floor(rand() * 60) }, (_, i) => ({ i, count: Math.floor(rand() * 5) }));
+      const order = (a: { count: number }, b: { count: number }) => b.count - a.count;
+      const n = 1 + Math.floor(rand() * 10);
+      expect(topN(items, n, order)).toEqual([...items].sort(order).slice(0, n));
+    }
   });
 });
