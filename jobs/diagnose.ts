@@ -12,6 +12,7 @@ import { analyzeInThread } from '../src/app/analysis-thread.js';
 import type { OpenedNode } from '../src/app/targets.js';
 import { loadBundle } from '../src/collect/bundle-store.js';
 import { decodeOutput } from '../src/collect/decode.js';
+import { readCutFile, type CutFile } from '../src/collect/listing-file.js';
 import { readWhole } from '../src/collect/read-whole.js';
 import { buildPlan, newNonce } from '../src/collect/plan.js';
 import type { RawBundle } from '../src/domain/raw.js';
@@ -22,7 +23,7 @@ import { buildSnapshot } from '../src/parse/bundle.js';
 import { TRANSPORT_STDERR_SECTION } from '../src/domain/sections.js';
 import { bundleFromOutput } from '../src/parse/raw-output.js';
 import { nonceOf } from '../src/parse/sections.js';
-import { parseTranscript } from '../src/parse/transcript.js';
+import { parseTranscript, parseTranscriptCut } from '../src/parse/transcript.js';
 import { analyze } from '../src/analyze/index.js';
 import { collectDeepSections, type DeepProbeOptions } from './deep-probe.js';
 
@@ -36,8 +37,6 @@ export type DiagnoseInput =
       path: string;
       node?: string;
       pcap?: string;
-      /** The file's content when the caller read it already (`analyze` reads while the pipeline loads); a directory ignores it. */
-      content?: Buffer;
     }
   /** Raw collection output or a terminal transcript, already in memory; `capture`: a pcap taken beside a transcript. */
   | { kind: 'text'; text: string; node?: string; source?: string; capture?: Uint8Array };
@@ -116,6 +115,25 @@ function diagnoseText(text: string, node: string | undefined, source: string, ca
   return { bundle: null, snapshot, report: analyze(snapshot) };
 }
 
+/**
+ * A saved file that starts with a listing, read with the listing cut out as the file is read
+ * (src/collect/listing-file.ts): the same diagnosis as {@link diagnoseText} of the whole file,
+ * without holding it whole. Null when the file does not start with a listing, is raw collection
+ * output, or its listing block is read some other way: the caller reads it whole.
+ */
+function diagnoseCutFile(path: string, node: string | undefined, capture?: Uint8Array): Diagnosis | null {
+  let file: CutFile | null;
+  try {
+    file = readCutFile(path);
+  } catch {
+    // Whatever stops the chunked read stops the whole read too, which says what it is.
+    return null;
+  }
+  if (file === null || nonceOf(file.text) !== undefined) return null;
+  const snapshot = parseTranscriptCut(file.text, file.cut, { node, capture });
+  return snapshot === null ? null : { bundle: null, snapshot, report: analyze(snapshot) };
+}
+
 /** Diagnoses a node (with the deep probe when asked), a saved path or text. Throws coded errors (unreachable, timeout, input_invalid, …). */
 export async function diagnose(input: DiagnoseInput, opts: DiagnoseOptions = {}): Promise<Diagnosis> {
   switch (input.kind) {
@@ -134,7 +152,8 @@ export async function diagnose(input: DiagnoseInput, opts: DiagnoseOptions = {})
         const bundle = await loadBundle(input.path);
         return diagnoseBundle(input.node ? { ...bundle, node: input.node } : bundle);
       }
-      return diagnoseText(decodeOutput(input.content ?? (await readWhole(input.path))), input.node, input.path, capture);
+      const cut = info.isFile() ? diagnoseCutFile(input.path, input.node, capture) : null;
+      return cut ?? diagnoseText(decodeOutput(await readWhole(input.path)), input.node, input.path, capture);
     }
   }
 }

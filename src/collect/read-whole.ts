@@ -8,14 +8,14 @@ import { open } from 'node:fs/promises';
 import { ANALYZE_USAGE, inputInvalid } from '../errors.js';
 
 /** Largest file read: far above any real listing (a million sockets is 80 MB), below V8's string limit. */
-const MAX_BYTES = 2 ** 30;
+export const MAX_READ_BYTES = 2 ** 30;
 
 export async function readWhole(path: string): Promise<Buffer> {
   const fh = await open(path, 'r');
   try {
     const { size } = await fh.stat();
     if (size === 0) return await fh.readFile();
-    if (size > MAX_BYTES) throw inputInvalid(`${path} holds ${size} bytes: tcpcheck reads files up to 1 GiB; cut out the part to analyze`, ANALYZE_USAGE);
+    if (size > MAX_READ_BYTES) throw inputInvalid(`${path} holds ${size} bytes: tcpcheck reads files up to 1 GiB; cut out the part to analyze`, ANALYZE_USAGE);
     const buf = Buffer.allocUnsafe(size);
     let done = 0;
     while (done < size) {

@@ -43,7 +43,8 @@ export class EndpointScanner {
   private lastPeer = '';
   private readonly ipv4 = new Ipv4Intern();
 
-  constructor(private readonly text: string) {}
+  /** @param text The text the offsets given to {@link read} point into; a parser fed in pieces sets it for each piece. */
+  constructor(public text: string) {}
 
   /**
    * Reads the `addr:port` token starting at `a` into this.addr / this.port and returns where it

@@ -16,7 +16,7 @@
  * get_tcp4_sock): a LISTEN line's Send-Q is NOT its backlog, unlike `ss`. Listeners come out with
  * `backlogKnown: false` and `sendQ` set to {@link NetstatParseOptions.listenBacklog}.
  */
-import type { ProcessRef, Socket, TcpState } from '../domain/snapshot.js';
+import type { ParseIssue, ProcessRef, Socket, TcpState } from '../domain/snapshot.js';
 import { Char, EndpointScanner, readUint, skipWs, tokenEnd } from './endpoint-scan.js';
 import { createIssue, skipLine } from './parse-issue.js';
 import { newStateCounts, presentCounts, toTcpState } from './tcp-state.js';
@@ -48,91 +48,132 @@ const NO_STATES: ReadonlySet<TcpState> = new Set();
 
 /** Reads netstat output into sockets. Never throws: unreadable lines are counted in `issue`. */
 export function parseNetstat(text: string, source = 'netstat', opts: NetstatParseOptions = {}): NetstatParseResult {
-  const issue = createIssue(source);
-  const endpoints = new EndpointScanner(text);
-  const countOnly = opts.countOnly ?? NO_STATES;
-  const backlog = opts.listenBacklog ?? 0;
-  const sockets: Socket[] = [];
-  const counts = newStateCounts();
-  let ownersSeen = false;
-  let understood = 0;
-  // Offsets of the first line that is not a header (-1: none yet) and of the last header line.
-  let firstData = -1;
-  let lastHeader = -1;
-  const len = opts.to ?? text.length;
-  const counted = new CountedLines('netstat', countOnly);
-  for (let start = opts.from ?? 0; start < len; ) {
-    // Most lines of a big table: counted whole by a native match (src/parse/counted-lines.ts).
-    if (counted.match(text, start)) {
-      understood++;
-      if (firstData === -1) firstData = start;
-      start = counted.next;
-      continue;
-    }
-    let end = text.indexOf('\n', start);
-    if (end === -1 || end > len) end = len;
-    const lineStart = start;
-    start = end + 1;
-    let p = skipWs(text, lineStart, end);
-    if (p === end) continue;
-    let e = tokenEnd(text, p, end);
-    const proto = e - p === 3 && text.startsWith('tcp', p) ? 4 : e - p === 4 && text.startsWith('tcp6', p) ? 6 : 0;
-    if (proto === 0) {
-      const word = text.slice(p, e);
-      if (word === 'Proto') ownersSeen ||= text.slice(lineStart, end).includes('PID/Program');
-      if (word === 'Proto' || word === 'Active') {
-        understood++;
-        lastHeader = lineStart;
+  const scanner = new NetstatScanner(source, opts);
+  scanner.read(text, opts.from ?? 0, opts.to ?? text.length);
+  return scanner.result();
+}
+
+/** The `netstat` parser as an object that can be fed a listing in pieces, like {@link SsScanner}. */
+export class NetstatScanner {
+  private readonly issue: ParseIssue;
+  private readonly endpoints = new EndpointScanner('');
+  private readonly countOnly: ReadonlySet<TcpState>;
+  private readonly backlog: number;
+  private readonly sockets: Socket[] = [];
+  private readonly counts = newStateCounts();
+  private readonly counted: CountedLines;
+  private ownersSeen = false;
+  private understood = 0;
+  /** Offsets of the first line that is not a header (-1: none yet) and of the last header line, in the last text read. */
+  private firstData = -1;
+  private lastHeader = -1;
+
+  constructor(source: string, opts: Omit<NetstatParseOptions, 'from' | 'to'> = {}) {
+    this.issue = createIssue(source);
+    this.countOnly = opts.countOnly ?? NO_STATES;
+    this.backlog = opts.listenBacklog ?? 0;
+    this.counted = new CountedLines('netstat', this.countOnly);
+  }
+
+  /** Reads the lines of `text[from, to)`; with `untilOther`, stops at the first line that is not a socket, as {@link SsScanner.read} does. */
+  read(text: string, from: number, to: number, untilOther = false): number {
+    const { endpoints, countOnly, sockets, counts, counted } = this;
+    endpoints.text = text;
+    for (let start = from; start < to; ) {
+      // Most lines of a big table: counted whole by a native match (src/parse/counted-lines.ts).
+      if (counted.match(text, start)) {
+        this.understood++;
+        if (this.firstData === -1) this.firstData = start;
+        start = counted.next;
         continue;
       }
-      if (firstData === -1) firstData = lineStart;
-      if (OTHER_PROTOCOLS.has(word)) understood++;
-      else skipLine(issue, text.slice(lineStart, end));
-      continue;
+      let end = text.indexOf('\n', start);
+      if (end === -1 || end > to) end = to;
+      const lineStart = start;
+      start = end + 1;
+      let p = skipWs(text, lineStart, end);
+      if (p === end) {
+        if (untilOther) return lineStart;
+        continue;
+      }
+      let e = tokenEnd(text, p, end);
+      const proto = e - p === 3 && text.startsWith('tcp', p) ? 4 : e - p === 4 && text.startsWith('tcp6', p) ? 6 : 0;
+      if (proto === 0) {
+        if (untilOther) return lineStart;
+        const word = text.slice(p, e);
+        if (word === 'Proto') this.ownersSeen ||= text.slice(lineStart, end).includes('PID/Program');
+        if (word === 'Proto' || word === 'Active') {
+          this.understood++;
+          this.lastHeader = lineStart;
+          continue;
+        }
+        if (this.firstData === -1) this.firstData = lineStart;
+        if (OTHER_PROTOCOLS.has(word)) this.understood++;
+        else skipLine(this.issue, text.slice(lineStart, end));
+        continue;
+      }
+      p = skipWs(text, e, end);
+      e = tokenEnd(text, p, end);
+      const recvQ = readUint(text, p, e);
+      p = skipWs(text, e, end);
+      e = tokenEnd(text, p, end);
+      const sendQ = readUint(text, p, e);
+      if (recvQ < 0 || sendQ < 0) {
+        if (untilOther) return lineStart;
+        if (this.firstData === -1) this.firstData = lineStart;
+        skipLine(this.issue, text.slice(lineStart, end));
+        continue;
+      }
+      p = skipWs(text, e, end);
+      const localEnd = endpoints.read(p, end, false);
+      const localAddress = endpoints.addr;
+      const localPort = endpoints.port;
+      p = localEnd < 0 ? end : skipWs(text, localEnd, end);
+      const peerEnd = localEnd < 0 ? -1 : endpoints.read(p, end, true);
+      p = skipWs(text, peerEnd < 0 ? end : peerEnd, end);
+      e = tokenEnd(text, p, end);
+      const state = stateAt(text, p, e);
+      if (localPort === null || peerEnd < 0 || state === undefined) {
+        if (untilOther) return lineStart;
+        if (this.firstData === -1) this.firstData = lineStart;
+        skipLine(this.issue, text.slice(lineStart, end));
+        continue;
+      }
+      if (this.firstData === -1) this.firstData = lineStart;
+      this.understood++;
+      counts[state]++;
+      if (countOnly.has(state)) continue;
+      const owner = readOwner(text, e, end);
+      if (owner !== null) this.ownersSeen = true;
+      const listening = state === 'LISTEN';
+      sockets.push({
+        state,
+        recvQ,
+        sendQ: listening ? this.backlog : sendQ,
+        localAddress,
+        localPort,
+        peerAddress: endpoints.addr,
+        peerPort: endpoints.port,
+        processes: owner === null || owner === NO_PROCESSES ? NO_PROCESSES : owner,
+      });
     }
-    if (firstData === -1) firstData = lineStart;
-    p = skipWs(text, e, end);
-    e = tokenEnd(text, p, end);
-    const recvQ = readUint(text, p, e);
-    p = skipWs(text, e, end);
-    e = tokenEnd(text, p, end);
-    const sendQ = readUint(text, p, e);
-    if (recvQ < 0 || sendQ < 0) {
-      skipLine(issue, text.slice(lineStart, end));
-      continue;
-    }
-    p = skipWs(text, e, end);
-    const localEnd = endpoints.read(p, end, false);
-    const localAddress = endpoints.addr;
-    const localPort = endpoints.port;
-    p = localEnd < 0 ? end : skipWs(text, localEnd, end);
-    const peerEnd = localEnd < 0 ? -1 : endpoints.read(p, end, true);
-    p = skipWs(text, peerEnd < 0 ? end : peerEnd, end);
-    e = tokenEnd(text, p, end);
-    const state = stateAt(text, p, e);
-    if (localPort === null || peerEnd < 0 || state === undefined) {
-      skipLine(issue, text.slice(lineStart, end));
-      continue;
-    }
-    understood++;
-    counts[state]++;
-    if (countOnly.has(state)) continue;
-    const owner = readOwner(text, e, end);
-    if (owner !== null) ownersSeen = true;
-    const listening = state === 'LISTEN';
-    sockets.push({
-      state,
-      recvQ,
-      sendQ: listening ? backlog : sendQ,
-      localAddress,
-      localPort,
-      peerAddress: endpoints.addr,
-      peerPort: endpoints.port,
-      processes: owner === null || owner === NO_PROCESSES ? NO_PROCESSES : owner,
-    });
+    return to;
   }
-  counted.addTo(counts);
-  return { sockets, counts: presentCounts(counts), issue, ownersSeen, serviceNames: endpoints.serviceNames, understood, headerAfterData: firstData !== -1 && lastHeader > firstData };
+
+  result(): NetstatParseResult {
+    const counts = { ...this.counts };
+    this.counted.addTo(counts);
+    return {
+      sockets: this.sockets,
+      counts: presentCounts(counts),
+      issue: this.issue,
+      ownersSeen: this.ownersSeen,
+      serviceNames: this.endpoints.serviceNames,
+      understood: this.understood,
+      lastHeaderAt: this.lastHeader,
+      headerAfterData: this.firstData !== -1 && this.lastHeader > this.firstData,
+    };
+  }
 }
 
 /** netstat's state spellings; the two most common found without allocating. */

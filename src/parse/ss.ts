@@ -40,6 +40,8 @@ export interface SsParseResult {
   serviceNames: Map<string, number>;
   /** True when a header line (`State …`, `Proto …`) came after a socket line: listings saved back to back. */
   headerAfterData: boolean;
+  /** Offset of the last header line in the text read; -1 when there was none. */
+  lastHeaderAt: number;
 }
 
 export interface SsParseOptions {
@@ -83,11 +85,16 @@ const USERS = 'users:((';
 
 /** Reads `ss` output into sockets. Never throws: unreadable lines are counted in `issue`. */
 export function parseSs(text: string, source = 'ss', opts: SsParseOptions = {}): SsParseResult {
-  return new SsScanner(text, source, opts.defaultState ?? 'UNKNOWN', opts.countOnly ?? NO_STATES, opts.ownersOnly ?? false).run(opts.from ?? 0, opts.to ?? text.length);
+  const scanner = new SsScanner(source, opts);
+  scanner.read(text, opts.from ?? 0, opts.to ?? text.length);
+  return scanner.result();
 }
 
-
-class SsScanner {
+/**
+ * The `ss` parser as an object that can be fed a listing in pieces (line-aligned chunks of a file
+ * read in turn, see src/parse/listing-stream.ts): sockets, counts and notes add up across reads.
+ */
+export class SsScanner {
   private readonly sockets: Socket[] = [];
   /** Per state, every state present from the start so the object keeps one shape (a Map lookup per line cost more). */
   private readonly counts = newStateCounts();
@@ -95,61 +102,80 @@ class SsScanner {
   private ownersSeen = false;
   /** Position of the next `users:((` at or after the current line; -1 when there is none left. Keeps the search linear. */
   private nextUsers = -2;
-  private readonly endpoints: EndpointScanner;
+  private readonly endpoints = new EndpointScanner('');
   private readonly counted: CountedLines;
-  /** Offsets of the first line that is not a header (-1: none yet) and of the last header line. */
+  private readonly defaultState: TcpState;
+  private readonly countOnly: ReadonlySet<TcpState>;
+  private readonly ownersOnly: boolean;
+  private text = '';
+  /** Set while a read stops at the first line that is not a socket: such a line is then left unread, not counted as skipped. */
+  private untilOther = false;
+  /** Offsets of the first line that is not a header (-1: none yet) and of the last header line, in the last text read. */
   private firstData = -1;
   private lastHeader = -1;
 
-  constructor(
-    private readonly text: string,
-    source: string,
-    private readonly defaultState: TcpState,
-    private readonly countOnly: ReadonlySet<TcpState>,
-    private readonly ownersOnly: boolean,
-  ) {
+  constructor(source: string, opts: Omit<SsParseOptions, 'from' | 'to'> = {}) {
     this.issue = createIssue(source);
-    this.endpoints = new EndpointScanner(text);
-    this.counted = new CountedLines('ss', countOnly);
+    this.defaultState = opts.defaultState ?? 'UNKNOWN';
+    this.countOnly = opts.countOnly ?? NO_STATES;
+    this.ownersOnly = opts.ownersOnly ?? false;
+    this.counted = new CountedLines('ss', this.countOnly);
   }
 
-  run(from: number, len: number): SsParseResult {
-    const t = this.text;
+  /**
+   * Reads the lines of `text[from, to)`. With `untilOther`, stops at the first line that is not a
+   * socket (a header, a blank line, anything unreadable), leaves it uncounted and returns its
+   * offset; otherwise, and when every line was a socket, returns `to`.
+   */
+  read(text: string, from: number, to: number, untilOther = false): number {
+    this.text = text;
+    this.endpoints.text = text;
+    this.nextUsers = -2;
+    this.untilOther = untilOther;
     const counted = this.counted;
     let start = from;
-    while (start < len) {
+    while (start < to) {
       // Most lines of a big table: counted whole by a native match (src/parse/counted-lines.ts).
-      if (counted.match(t, start)) {
+      if (counted.match(text, start)) {
         if (this.firstData === -1) this.firstData = start;
         start = counted.next;
         continue;
       }
-      let end = t.indexOf('\n', start);
-      if (end === -1 || end > len) end = len;
-      this.readLine(start, end);
+      let end = text.indexOf('\n', start);
+      if (end === -1 || end > to) end = to;
+      if (!this.readLine(start, end) && untilOther) return start;
       start = end + 1;
     }
-    counted.addTo(this.counts);
+    return to;
+  }
+
+  result(): SsParseResult {
+    const counts = { ...this.counts };
+    this.counted.addTo(counts);
     return {
       sockets: this.sockets,
-      counts: presentCounts(this.counts),
+      counts: presentCounts(counts),
       issue: this.issue,
       ownersSeen: this.ownersSeen,
       serviceNames: this.endpoints.serviceNames,
+      lastHeaderAt: this.lastHeader,
       headerAfterData: this.firstData !== -1 && this.lastHeader > this.firstData,
     };
   }
 
-  private bad(start: number, end: number): void {
-    skipLine(this.issue, this.text.slice(start, end));
+  /** An unreadable line: counted as skipped, unless this read stops at it. Returns false (no socket). */
+  private bad(start: number, end: number): false {
+    if (!this.untilOther) skipLine(this.issue, this.text.slice(start, end));
+    return false;
   }
 
-  private readLine(start: number, end: number): void {
+  /** Reads one line; true when it was a socket (kept or counted). */
+  private readLine(start: number, end: number): boolean {
     const t = this.text;
     // `-i`/`-e` print a tab-indented detail line under each socket (`\t bbr cwnd:10`): not a socket.
-    if (t.charCodeAt(start) === Char.Tab) return;
+    if (t.charCodeAt(start) === Char.Tab) return false;
     let p = skipWs(t, start, end);
-    if (p === end) return;
+    if (p === end) return false;
     if (this.firstData === -1) this.firstData = start;
 
     let e = tokenEnd(t, p, end);
@@ -164,9 +190,9 @@ class SsScanner {
         if (HEADER_WORDS.has(word)) {
           if (this.firstData === start) this.firstData = -1;
           this.lastHeader = start;
-          return;
+          return false;
         }
-        if (OTHER_NETIDS.has(word)) return;
+        if (OTHER_NETIDS.has(word)) return false;
         if (word !== 'tcp') return this.bad(start, end);
         p = skipWs(t, e, end);
         e = tokenEnd(t, p, end);
@@ -216,7 +242,7 @@ class SsScanner {
 
     // One object shape for every socket, properties in the order of the domain type.
     this.sockets.push({ state, recvQ, sendQ, localAddress, localPort, peerAddress, peerPort, processes });
-    this.count(state);
+    return this.count(state);
   }
 
   /** True when the line at [start, end) shows owners; the search moves forward only, as in {@link readLine}. */
@@ -226,8 +252,9 @@ class SsScanner {
     return this.nextUsers !== -1 && this.nextUsers < end;
   }
 
-  private count(state: TcpState): void {
+  private count(state: TcpState): true {
     this.counts[state]++;
+    return true;
   }
 }
 

@@ -40,13 +40,14 @@ const BARE_PROMPT = /^\s*[#$]\s+((?:sudo\s+)?(?:ss|netstat|nstat|sysctl|cat|ps|u
 const FENCE = /^\s*(```|~~~)/;
 
 /**
- * Splits the transcript into output blocks. Never throws.
+ * Splits the transcript into output blocks. Never throws. `gap`: lines cut out of the text at
+ * offset `at` (src/parse/listing-cut.ts), so blocks after it keep the line numbers of the file.
  *
  * Hands each block out as one slice of the text: a saved million-line listing is one block, so it
  * must cost a few native scans, not a million strings or a JavaScript loop per line. Only lines
  * that could be a prompt or a fence (found by searching for `@ # $ \` ~`) are looked at.
  */
-export function splitTranscript(text: string): SplitTranscript {
+export function splitTranscript(text: string, gap?: { at: number; lines: number }): SplitTranscript {
   const fenced = (text.includes('```') || text.includes('~~~')) && hasFenceLine(text);
   const blocks: TranscriptBlock[] = [];
   let hostname: string | null = null;
@@ -63,7 +64,7 @@ export function splitTranscript(text: string): SplitTranscript {
       countedLine++;
       counted = nl + 1;
     }
-    return countedLine;
+    return gap !== undefined && offset >= gap.at ? countedLine + gap.lines : countedLine;
   };
 
   const close = (end: number) => {

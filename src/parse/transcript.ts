@@ -11,6 +11,7 @@
  */
 import { COUNTED_ONLY_STATES, type CollectionNote, type Coverage, type CounterSample, type ListenSample, type ParseIssue, type ProcessInfo, type Snapshot, type Socket, type TcpState } from '../domain/snapshot.js';
 import { leadingListingKind, splitByContent } from './content-runs.js';
+import { addCut, TRANSCRIPT_COUNT_ONLY, type ListingCut } from './listing-cut.js';
 import { parseCounters } from './counters.js';
 import { parseNetstat, type NetstatParseResult } from './netstat.js';
 import { createIssue, mergeIssues, skipLine } from './parse-issue.js';
@@ -35,7 +36,7 @@ export interface TranscriptOptions {
  * ESTAB and TIME-WAIT are only counted here too: a saved listing can hold a million of them, and
  * no rule reads more of them than their number (see {@link COUNTED_ONLY_STATES}).
  */
-const COUNT_ONLY: ReadonlySet<TcpState> = new Set(COUNTED_ONLY_STATES);
+const COUNT_ONLY = TRANSCRIPT_COUNT_ONLY;
 
 /** One socket listing read from a block. */
 interface TableBlock {
@@ -62,11 +63,26 @@ interface Assembly {
   notes: CollectionNote[];
   serviceNames: Map<string, number>;
   deep: TranscriptDeep;
+  /** A listing run cut out of `text` (src/parse/listing-cut.ts), until the parse of the block that held it takes it. */
+  cut: ListingCut | null;
 }
 
 /** Reads a transcript into a Snapshot. Never throws: unreadable lines are counted per block. */
 export function parseTranscript(text: string, opts: TranscriptOptions = {}): Snapshot {
-  const split = splitTranscript(text);
+  return assemble(text, null, opts) as Snapshot;
+}
+
+/**
+ * Reads a transcript whose big listing run was cut out at `cut.at` (src/parse/listing-cut.ts) as
+ * {@link parseTranscript} reads the whole text. Null when no listing parse took the cut (the run's
+ * block was read some other way): the caller then reads the whole text.
+ */
+export function parseTranscriptCut(text: string, cut: ListingCut, opts: TranscriptOptions = {}): Snapshot | null {
+  return assemble(text, cut, opts);
+}
+
+function assemble(text: string, cut: ListingCut | null, opts: TranscriptOptions): Snapshot | null {
+  const split = splitTranscript(text, cut ? { at: cut.at, lines: cut.lines } : undefined);
   const a: Assembly = {
     text,
     tables: [],
@@ -83,12 +99,14 @@ export function parseTranscript(text: string, opts: TranscriptOptions = {}): Sna
     notes: [],
     serviceNames: new Map(),
     deep: new TranscriptDeep(),
+    cut,
   };
   for (const block of split.blocks) {
     const cmd = block.command === null ? null : readCommand(block.command);
     if (cmd === null || cmd.kind === 'other') readByContent(block, cmd === null, a);
     else readLabelled(block, cmd, a);
   }
+  if (a.cut !== null) return null;
   settleBacklogs(a);
 
   const table = combineTables(a.tables);
@@ -133,7 +151,8 @@ function readLabelled(block: TranscriptBlock, cmd: CommandInfo, a: Assembly): vo
   const source = sourceName(cmd.kind, block.line);
   switch (cmd.kind) {
     case 'ss': {
-      const parsed = parseSs(a.text, source, { defaultState: cmd.state ?? 'UNKNOWN', countOnly: cmd.listenOnly ? undefined : COUNT_ONLY, from: block.from, to: block.to });
+      const plain = cmd.state === null && !cmd.listenOnly;
+      const parsed = takeCut('ss', parseSs(a.text, source, { defaultState: cmd.state ?? 'UNKNOWN', countOnly: cmd.listenOnly ? undefined : COUNT_ONLY, from: block.from, to: block.to }), block, plain, a);
       a.issues.push(parsed.issue);
       for (const [name, port] of parsed.serviceNames) a.serviceNames.set(name, port);
       if (cmd.listenOnly) {
@@ -145,7 +164,7 @@ function readLabelled(block: TranscriptBlock, cmd: CommandInfo, a: Assembly): vo
       return;
     }
     case 'netstat':
-      return addNetstat(parseNetstat(a.text, source, { countOnly: COUNT_ONLY, from: block.from, to: block.to }), labelledCoverage(cmd), cmd.listenOnly, cmd.owners, a);
+      return addNetstat(takeCut('netstat', parseNetstat(a.text, source, { countOnly: COUNT_ONLY, from: block.from, to: block.to }), block, true, a), labelledCoverage(cmd), cmd.listenOnly, cmd.owners, a);
     case 'proc-net-tcp': {
       const parsed = parseProcNetTcp(body, source, { countOnly: COUNT_ONLY });
       a.issues.push(parsed.issue);
@@ -245,14 +264,31 @@ function readAsOneListing(block: TranscriptBlock, a: Assembly): boolean {
   const source = sourceName(kind, block.line);
   const whole = (parsed: SsParseResult) => parsed.issue.skipped === 0 && !parsed.headerAfterData;
   const range = { countOnly: COUNT_ONLY, from: block.from, to: block.to };
+  // The cut is taken only with the parse it completes, when that parse is kept.
+  const cut = a.cut;
   if (kind === 'ss') {
-    const parsed = parseSs(a.text, source, range);
+    const parsed = takeCut('ss', parseSs(a.text, source, range), block, true, a);
     if (whole(parsed)) addSsRun(parsed, { kind: 'full' }, a);
+    else a.cut = cut;
     return whole(parsed);
   }
-  const parsed = parseNetstat(a.text, source, range);
+  const parsed = takeCut('netstat', parseNetstat(a.text, source, range), block, true, a);
   if (whole(parsed)) addNetstatRun(parsed, block.body, { kind: 'full' }, a);
+  else a.cut = cut;
   return whole(parsed);
+}
+
+/**
+ * The in-place parse of a block's listing, with the cut-out run added when the run lay in this
+ * block, was read by the same tool's parser and with the same options (`same`: no single-state
+ * filter, ESTAB and TIME-WAIT counted only). Then the cut is taken: it is added once.
+ */
+function takeCut<R extends SsParseResult>(kind: 'ss' | 'netstat', parsed: R, block: TranscriptBlock, same: boolean, a: Assembly): R {
+  const cut = a.cut;
+  // The block's body ends before the newline of its last line: a run cut from its end sits just after that.
+  if (cut === null || cut.kind !== kind || !same || cut.at < block.from || cut.at > block.to + 1) return parsed;
+  a.cut = null;
+  return addCut(parsed, cut);
 }
 
 /** An `ss` listing read from a run of a block: a table, or a second sample of the listeners. */

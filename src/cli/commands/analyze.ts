@@ -9,7 +9,6 @@ import type { Command } from 'commander';
 import { parseFormat } from '../options.js';
 import { reportFailure, type Format } from '../output.js';
 import { ExitCode, type Report } from '../../domain/report.js';
-import { readWhole } from '../../collect/read-whole.js';
 
 /** True when no socket, listener or state tally was read: a report would have nothing to say. */
 function nothingRead(report: Report): boolean {
@@ -33,12 +32,8 @@ export function registerAnalyze(program: Command): void {
     .option('--pcap <file>', 'a capture (tcpdump -w) taken beside a transcript, read as the deep probe\'s capture')
     .action(async (path: string, opts: { format: Format; node?: string; pcap?: string }) => {
       try {
-        // The file is read while the pipeline loads (the pipeline loads only when the command runs):
-        // on a big saved listing both take tens of milliseconds. A directory (a bundle) or a path
-        // that cannot be read is left to diagnose, which says what is wrong with it.
-        const content = readWhole(path).catch(() => undefined);
         const [{ diagnose }, { createStdoutSink }] = await Promise.all([import('../../../jobs/diagnose.js'), import('../../deliver/stdout.js')]);
-        const { report } = await diagnose({ kind: 'path', path, node: opts.node, pcap: opts.pcap, content: await content });
+        const { report } = await diagnose({ kind: 'path', path, node: opts.node, pcap: opts.pcap });
         if (nothingRead(report)) {
           process.stderr.write(`tcpcheck analyze: ${path}: ${unreadableMessage(report)}\n`);
           // Scripts asking for json or markdown still get the report (exit code 3 in it too).

@@ -1,0 +1,94 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { diagnose } from '../../jobs/diagnose.js';
+import { decodeOutput } from '../../src/collect/decode.js';
+import { readCutFile } from '../../src/collect/listing-file.js';
+import { parseTranscript, parseTranscriptCut } from '../../src/parse/transcript.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tcpcheck-cut-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const FIXTURES = new URL('../fixtures/', import.meta.url);
+const fixtures = ['ss', 'netstat', 'proc', 'transcript', 'counters', 'sysctl'].flatMap((folder) =>
+  readdirSync(new URL(folder, FIXTURES))
+    .filter((f) => f.endsWith('.txt'))
+    .map((f) => ({ folder, name: f.replace(/\.txt$/, ''), text: readFileSync(new URL(`${folder}/${f}`, FIXTURES), 'utf8') })),
+);
+
+const endLine = (t: string) => (t.endsWith('\n') ? t : `${t}\n`);
+/** Each fixture as users save it: as printed, after a prompt, in a fence, back to back, followed by other output, with CRLF, with UTF-8 after it. */
+const variants = (folder: string, text: string): [string, string][] => {
+  const command = folder === 'netstat' ? 'netstat -tanp' : folder === 'ss' ? 'ss -tanp' : 'cat saved.txt';
+  const t = endLine(text);
+  return [
+    ['as printed', text],
+    ['after a prompt', `root@node-7:~# ${command}\n${t}root@node-7:~# \n`],
+    ['after a prompt, then more', `root@node-7:~# ${command}\n${t}root@node-7:~# sysctl net.core.somaxconn\nnet.core.somaxconn = 4096\n`],
+    ['in a fence', `\`\`\`\n${t}\`\`\`\n`],
+    ['back to back', `${t}${t}`],
+    ['then sysctls', `${t}net.core.somaxconn = 4096\n`],
+    ['then a bad line and more', `${t}ESTAB 0 0 10.0.0.2:50x0 10.0.0.3:1\n${t}`],
+    ['with CRLF', t.replace(/\n/g, '\r\n')],
+    ['then UTF-8', `${t}LISTEN 0 128 0.0.0.0:80 0.0.0.0:* users:(("nginx·wörker",pid=7,fd=6))\n`],
+    ['without the last newline', t.replace(/\n$/, '')],
+  ];
+};
+
+let n = 0;
+/** The file read with its listing cut out (chunks of `chunk` bytes), or null when it was read whole instead. */
+const readCut = (text: string, chunk: number) => {
+  const path = join(dir, `f${n++}.txt`);
+  writeFileSync(path, text);
+  const file = readCutFile(path, chunk);
+  return { file, whole: parseTranscript(decodeOutput(readFileSync(path))), snap: file === null ? null : parseTranscriptCut(file.text, file.cut) };
+};
+
+describe('a saved file read with its listing cut out as it is read', () => {
+  const cases = fixtures.flatMap((f) => variants(f.folder, f.text).map(([how, text]) => [`${f.folder}/${f.name} ${how}`, text] as const));
+
+  // 300 bytes: two or three lines a chunk, and some longer than a chunk, which ends the cut there.
+  it.each([300, 1000, 4096, 65536])('gives exactly the snapshot of the whole text, in chunks of %i bytes', (chunk) => {
+    let used = 0;
+    for (const [what, text] of cases) {
+      const { snap, whole } = readCut(text, chunk);
+      if (snap === null) continue;
+      used++;
+      expect(snap, what).toEqual(whole);
+    }
+    // Most variants start with a listing: the cut is used for them, not only the fallback.
+    expect(used).toBeGreaterThan(cases.length / 5);
+  });
+
+  it('is used for a saved listing and after a prompt, and counts the lines it cut for what follows', () => {
+    const listing = readFileSync(new URL('ss/real-tan.txt', FIXTURES), 'utf8');
+    const text = `root@node-7:~# ss -tan\n${listing}root@node-7:~# ss -tan | grep -v ESTAB\nnot a socket line\n`;
+    const { file, snap, whole } = readCut(text, 256);
+    expect(file?.cut.lines).toBe(listing.split('\n').length - 2);
+    expect(snap).toEqual(whole);
+    expect(whole.parseIssues.map((i) => i.source)).toEqual([`transcript:ss at line ${listing.split('\n').length + 2}`]);
+  });
+
+  it('leaves a file that does not start with a listing, raw collection output and a label the cut does not fit to the whole read', () => {
+    expect(readCut('just some prose\nand more prose\n', 64).file).toBeNull();
+    expect(readCut('ESTAB 0 0 10.0.0.1:80 10.0.0.2:5000\n', 64).file).toBeNull();
+    // `ss -ltn` is read for its listeners only, with every socket kept: not the cut's options.
+    const listing = readFileSync(new URL('ss/real-tan.txt', FIXTURES), 'utf8');
+    const listenOnly = readCut(`$ ss -ltn\n${listing}`, 256);
+    expect(listenOnly.file).not.toBeNull();
+    expect(listenOnly.snap).toBeNull();
+  });
+
+  it('diagnoses a big listing file as it diagnoses its text', async () => {
+    const lines = ['State      Recv-Q Send-Q        Local Address:Port          Peer Address:Port Process', 'LISTEN     129    128    0.0.0.0:30000        0.0.0.0:*'];
+    for (let i = 0; i < 20000; i++) lines.push(`${i % 9 === 0 ? 'CLOSE-WAIT' : 'ESTAB     '} 0      0      10.0.12.7:30000   172.1.${i % 250}.${i % 199}:${10000 + i}`);
+    const path = join(dir, 'big.txt');
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    const fromPath = await diagnose({ kind: 'path', path, node: 'n1' });
+    const fromText = await diagnose({ kind: 'text', text: readFileSync(path, 'utf8'), node: 'n1', source: path });
+    expect(readCutFile(path)?.cut.lines).toBe(20001);
+    expect(fromPath.snapshot).toEqual(fromText.snapshot);
+    expect(fromPath.report).toEqual(fromText.report);
+  });
+});
