@@ -37,22 +37,23 @@ const variants = (folder: string, text: string): [string, string][] => {
 };
 
 let n = 0;
-/** The file read with its listing cut out (chunks of `chunk` bytes), or null when it was read whole instead. */
-const readCut = (text: string, chunk: number) => {
+/** The file read with its listing cut out (pieces of `piece` bytes), or null when it was read whole instead. */
+const readCut = (text: string, piece: number) => {
   const path = join(dir, `f${n++}.txt`);
   writeFileSync(path, text);
-  const file = readCutFile(path, chunk);
+  // Reads of a piece and a half: pieces cross read boundaries too.
+  const file = readCutFile(path, { piece, read: Math.floor(piece * 1.5) });
   return { file, whole: parseTranscript(decodeOutput(readFileSync(path))), snap: file === null ? null : parseTranscriptCut(file.text, file.cut) };
 };
 
 describe('a saved file read with its listing cut out as it is read', () => {
   const cases = fixtures.flatMap((f) => variants(f.folder, f.text).map(([how, text]) => [`${f.folder}/${f.name} ${how}`, text] as const));
 
-  // 300 bytes: two or three lines a chunk, and some longer than a chunk, which ends the cut there.
-  it.each([300, 1000, 4096, 65536])('gives exactly the snapshot of the whole text, in chunks of %i bytes', (chunk) => {
+  // 300 bytes: two or three lines a piece, and some longer than a piece, which ends the cut there.
+  it.each([300, 1000, 4096, 65536])('gives exactly the snapshot of the whole text, in pieces of %i bytes', (piece) => {
     let used = 0;
     for (const [what, text] of cases) {
-      const { snap, whole } = readCut(text, chunk);
+      const { snap, whole } = readCut(text, piece);
       if (snap === null) continue;
       used++;
       expect(snap, what).toEqual(whole);
