@@ -12,14 +12,15 @@ import { analyzeInThread } from '../src/app/analysis-thread.js';
 import type { OpenedNode } from '../src/app/targets.js';
 import { loadBundle } from '../src/collect/bundle-store.js';
 import { decodeOutput } from '../src/collect/decode.js';
-import { readCutFile, type CutFile } from '../src/collect/listing-file.js';
+import { readCutFile } from '../src/collect/listing-file.js';
 import { readWhole } from '../src/collect/read-whole.js';
 import { buildPlan, newNonce } from '../src/collect/plan.js';
 import type { RawBundle } from '../src/domain/raw.js';
 import type { Report } from '../src/domain/report.js';
 import type { Snapshot } from '../src/domain/snapshot.js';
+import type { ListingCut } from '../src/parse/listing-cut.js';
 import { ANALYZE_USAGE, inputInvalid } from '../src/errors.js';
-import { buildSnapshot } from '../src/parse/bundle.js';
+import { buildSnapshot, CUT_SECTIONS } from '../src/parse/bundle.js';
 import { TRANSPORT_STDERR_SECTION } from '../src/domain/sections.js';
 import { bundleFromOutput } from '../src/parse/raw-output.js';
 import { nonceOf } from '../src/parse/sections.js';
@@ -76,9 +77,9 @@ export async function collectBundle(node: OpenedNode, opts: DiagnoseOptions = {}
   return bundle;
 }
 
-/** Pure: parses a bundle and analyzes it. */
-export function diagnoseBundle(bundle: RawBundle): Diagnosis {
-  const snapshot = buildSnapshot(bundle);
+/** Pure: parses a bundle and analyzes it; `cuts`: listings cut out of its sections as they were read (see {@link buildSnapshot}). */
+export function diagnoseBundle(bundle: RawBundle, cuts?: ReadonlyMap<string, ListingCut>): Diagnosis {
+  const snapshot = buildSnapshot(bundle, cuts);
   return { bundle, snapshot, report: analyze(snapshot) };
 }
 
@@ -122,13 +123,7 @@ function diagnoseText(text: string, node: string | undefined, source: string, ca
  * output, or its listing block is read some other way: the caller reads it whole.
  */
 function diagnoseCutFile(path: string, node: string | undefined, capture?: Uint8Array): Diagnosis | null {
-  let file: CutFile | null;
-  try {
-    file = readCutFile(path);
-  } catch {
-    // Whatever stops the chunked read stops the whole read too, which says what it is.
-    return null;
-  }
+  const file = readCutFile(path);
   if (file === null || nonceOf(file.text) !== undefined) return null;
   const snapshot = parseTranscriptCut(file.text, file.cut, { node, capture });
   return snapshot === null ? null : { bundle: null, snapshot, report: analyze(snapshot) };
@@ -149,8 +144,8 @@ export async function diagnose(input: DiagnoseInput, opts: DiagnoseOptions = {})
         throw inputInvalid(`${input.pcap}: cannot read the capture file`, ANALYZE_USAGE);
       });
       if (info.isDirectory()) {
-        const bundle = await loadBundle(input.path);
-        return diagnoseBundle(input.node ? { ...bundle, node: input.node } : bundle);
+        const { bundle, cuts } = await loadBundle(input.path, CUT_SECTIONS);
+        return diagnoseBundle(input.node ? { ...bundle, node: input.node } : bundle, cuts);
       }
       const cut = info.isFile() ? diagnoseCutFile(input.path, input.node, capture) : null;
       return cut ?? diagnoseText(decodeOutput(await readWhole(input.path)), input.node, input.path, capture);

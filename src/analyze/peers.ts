@@ -4,7 +4,7 @@
  */
 import type { PeerView } from '../domain/report.js';
 import type { Socket, TcpState } from '../domain/snapshot.js';
-import { collate } from '../domain/order.js';
+import { collate, sortCollated } from '../domain/order.js';
 
 /**
  * States whose peers are listed. ESTAB and TIME-WAIT are normal in any number and would drown the
@@ -59,7 +59,7 @@ export function buildPeerViews(sockets: readonly Socket[]): PeerView[] {
 function rankAddresses(buckets: ReadonlyMap<number, ReadonlyMap<string, PeerView>>): Map<string, number> {
   const distinct = new Set<string>();
   for (const byPeer of buckets.values()) for (const ip of byPeer.keys()) distinct.add(ip);
-  const ips = [...distinct].sort(collate);
+  const ips = sortCollated(distinct);
   const rank = new Map<string, number>();
   ips.forEach((ip, i) => rank.set(ip, i > 0 && collate(ips[i - 1] as string, ip) === 0 ? (rank.get(ips[i - 1] as string) as number) : i));
   return rank;

@@ -10,6 +10,8 @@ import type { RawBundle } from '../domain/raw.js';
 import { ANALYZE_USAGE, inputInvalid } from '../errors.js';
 import { decodeOutput } from './decode.js';
 import { readWhole } from './read-whole.js';
+import { readCutFile } from './listing-file.js';
+import type { ListingCut } from '../parse/listing-cut.js';
 
 interface BundleManifest {
   format: 'tcpcheck-bundle/1';
@@ -55,11 +57,31 @@ export async function saveBundle(dir: string, bundle: RawBundle): Promise<void> 
   await writeFile(join(dir, BUNDLE_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
-export async function loadBundle(dir: string): Promise<RawBundle> {
+/**
+ * Reads a bundle directory. The big listings of `cut` (section → the tool that printed it; see
+ * src/parse/bundle.ts `CUT_SECTIONS`) are cut out as their files are read
+ * (src/collect/listing-file.ts), for `buildSnapshot(bundle, cuts)`, which reads them as if the
+ * whole text were there.
+ */
+export async function loadBundle(dir: string, cut: Readonly<Record<string, 'ss' | 'netstat'>> = {}): Promise<{ bundle: RawBundle; cuts: Map<string, ListingCut> }> {
+  const cuts = new Map<string, ListingCut>();
+  /** A section file's text: with its listing cut out when it is one of `cut` and starts like one, else whole. */
+  const readText = (name: string): Promise<string> => {
+    const section = name.endsWith('.out') ? name.slice(0, -'.out'.length) : null;
+    const kind = section === null ? undefined : cut[section];
+    if (section !== null && kind !== undefined) {
+      const file = readCutFile(join(dir, name), { kind });
+      if (file) {
+        cuts.set(section, file.cut);
+        return Promise.resolve(file.text);
+      }
+    }
+    return readWhole(join(dir, name)).then(decodeOutput, () => '');
+  };
   // The section files are read while the manifest is checked (loading the schema library takes as
   // long as reading a million-socket listing); a file the manifest does not name is dropped.
   const files = readdir(dir).then(
-    (names) => new Map(names.filter((n) => SECTION_FILE.test(n)).map((n) => [n, readWhole(join(dir, n)).then(decodeOutput, () => '')])),
+    (names) => new Map(names.filter((n) => SECTION_FILE.test(n)).map((n) => [n, readText(n)])),
     () => new Map<string, Promise<string>>(),
   );
   let manifest: BundleManifest;
@@ -73,5 +95,7 @@ export async function loadBundle(dir: string): Promise<RawBundle> {
   const sections = await Promise.all(
     manifest.sections.map(async (s) => ({ name: s.name, exitCode: s.exitCode, stdout: await read(`${s.name}.out`), stderr: await read(`${s.name}.err`) })),
   );
-  return { node: manifest.node, transport: manifest.transport, collectedAt: manifest.collectedAt, intervalSec: manifest.intervalSec, sections };
+  // A cut of a file the manifest does not name has no section to go back into.
+  for (const name of cuts.keys()) if (!manifest.sections.some((s) => s.name === name)) cuts.delete(name);
+  return { bundle: { node: manifest.node, transport: manifest.transport, collectedAt: manifest.collectedAt, intervalSec: manifest.intervalSec, sections }, cuts };
 }

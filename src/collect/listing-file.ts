@@ -31,78 +31,92 @@ export interface CutFile {
 /**
  * The file with its leading listing cut out; null when the file does not start with a listing
  * (after at most one line: a prompt, a fence) or the listing has no socket line, and then the
- * caller reads the file whole. Synchronous: reads of a regular file, one after another.
+ * caller reads the file whole. `kind`: the file is a bundle section of that tool's output, whose
+ * lines may start without a header (see {@link ListingCutter.start}). Synchronous: reads of a
+ * regular file, one after another.
  */
-export function readCutFile(path: string, sizes: CutSizes = SIZES): CutFile | null {
-  const fd = openSync(path, 'r');
+export function readCutFile(path: string, opts: { kind?: 'ss' | 'netstat'; sizes?: CutSizes } = {}): CutFile | null {
+  let fd: number;
   try {
-    const size = fstatSync(fd).size;
-    // Past the whole read's limit the whole read says so; a file of unknown size (/proc) is read whole.
-    if (size === 0 || size > MAX_READ_BYTES) return null;
-    const buf = Buffer.allocUnsafe(Math.max(sizes.read, sizes.piece, 2));
-    /** File offset read up to; the buffer's bytes [start, held) are read and not yet parsed. */
-    let pos = 0;
-    let start = 0;
-    let held = 0;
-    const atEnd = () => pos >= size;
-    const readInto = (target: Buffer, at: number) => {
-      while (at < target.length) {
-        const n = readSync(fd, target, at, target.length - at, pos);
-        if (n === 0) break;
-        at += n;
-        pos += n;
-      }
-      return at;
-    };
-    /** Where the next piece (whole lines from `start`, up to a piece's size) ends; -1 when a line is longer than a piece or the bytes are not ASCII. */
-    const pieceEnd = () => {
-      if (held - start < sizes.piece && !atEnd()) {
-        buf.copy(buf, 0, start, held);
-        held -= start;
-        start = 0;
-        held = readInto(buf, held);
-      }
-      let end = Math.min(start + sizes.piece, held);
-      if (end < held || !atEnd()) end = buf.lastIndexOf(10, end - 1) + 1;
-      return end > start && isAscii(buf.subarray(start, end)) ? end : -1;
-    };
-    /** The buffer's bytes from `from` on and the rest of the file, decoded together. */
-    const rest = (from: number) => {
-      const tail = Buffer.allocUnsafe(held - from + Math.max(0, size - pos));
-      buf.copy(tail, 0, from, held);
-      return decodeOutput(tail.subarray(0, readInto(tail, held - from)));
-    };
-
-    let end = pieceEnd();
-    if (end === -1) return null;
-    const first = buf.toString('latin1', start, end);
-    const started = ListingCutter.start(first);
-    if (started === null) return null;
-    const { cutter, headEnd } = started;
-    const head = first.slice(0, headEnd);
-    let tail = '';
-    let piece = first;
-    let from = headEnd;
-    for (;;) {
-      const stop = cutter.feed(piece, from, piece.length);
-      if (stop < piece.length) {
-        tail = piece.slice(stop) + rest(end);
-        break;
-      }
-      start = end;
-      if (start >= held && atEnd()) break;
-      end = pieceEnd();
-      // A line longer than a piece, or bytes that are not ASCII: the cut ends here.
-      if (end === -1) {
-        tail = rest(start);
-        break;
-      }
-      piece = buf.toString('latin1', start, end);
-      from = 0;
-    }
-    const cut = cutter.finish(head.length);
-    return cut === null ? null : { text: head + tail, cut };
+    fd = openSync(path, 'r');
+  } catch {
+    // Whatever stops this read stops the whole read too, which says what it is.
+    return null;
+  }
+  try {
+    return cutFrom(fd, opts.kind, opts.sizes ?? SIZES);
+  } catch {
+    return null;
   } finally {
     closeSync(fd);
   }
+}
+
+function cutFrom(fd: number, kind: 'ss' | 'netstat' | undefined, sizes: CutSizes): CutFile | null {
+  const size = fstatSync(fd).size;
+  // Past the whole read's limit the whole read says so; a file of unknown size (/proc) is read whole.
+  if (size === 0 || size > MAX_READ_BYTES) return null;
+  const buf = Buffer.allocUnsafe(Math.max(sizes.read, sizes.piece, 2));
+  /** File offset read up to; the buffer's bytes [start, held) are read and not yet parsed. */
+  let pos = 0;
+  let start = 0;
+  let held = 0;
+  const atEnd = () => pos >= size;
+  const readInto = (target: Buffer, at: number) => {
+    while (at < target.length) {
+      const n = readSync(fd, target, at, target.length - at, pos);
+      if (n === 0) break;
+      at += n;
+      pos += n;
+    }
+    return at;
+  };
+  /** Where the next piece (whole lines from `start`, up to a piece's size) ends; -1 when a line is longer than a piece or the bytes are not ASCII. */
+  const pieceEnd = () => {
+    if (held - start < sizes.piece && !atEnd()) {
+      buf.copy(buf, 0, start, held);
+      held -= start;
+      start = 0;
+      held = readInto(buf, held);
+    }
+    let end = Math.min(start + sizes.piece, held);
+    if (end < held || !atEnd()) end = buf.lastIndexOf(10, end - 1) + 1;
+    return end > start && isAscii(buf.subarray(start, end)) ? end : -1;
+  };
+  /** The buffer's bytes from `from` on and the rest of the file, decoded together. */
+  const rest = (from: number) => {
+    const tail = Buffer.allocUnsafe(held - from + Math.max(0, size - pos));
+    buf.copy(tail, 0, from, held);
+    return decodeOutput(tail.subarray(0, readInto(tail, held - from)));
+  };
+
+  let end = pieceEnd();
+  if (end === -1) return null;
+  const first = buf.toString('latin1', start, end);
+  const started = ListingCutter.start(first, kind);
+  if (started === null) return null;
+  const { cutter, headEnd } = started;
+  const head = first.slice(0, headEnd);
+  let tail = '';
+  let piece = first;
+  let from = headEnd;
+  for (;;) {
+    const stop = cutter.feed(piece, from, piece.length);
+    if (stop < piece.length) {
+      tail = piece.slice(stop) + rest(end);
+      break;
+    }
+    start = end;
+    if (start >= held && atEnd()) break;
+    end = pieceEnd();
+    // A line longer than a piece, or bytes that are not ASCII: the cut ends here.
+    if (end === -1) {
+      tail = rest(start);
+      break;
+    }
+    piece = buf.toString('latin1', start, end);
+    from = 0;
+  }
+  const cut = cutter.finish(head.length);
+  return cut === null ? null : { text: head + tail, cut };
 }

@@ -14,6 +14,27 @@ export function collate(a: string, b: string): number {
 const DOTTED = /^[0-9.]+$/;
 
 /**
+ * `strings` sorted by {@link collate}. Dotted decimals, most of any peer list, are sorted by the
+ * engine's own string order (code units, without a comparator called from JavaScript), the rest
+ * by `collate`, and the two runs merged.
+ */
+export function sortCollated(strings: Iterable<string>): string[] {
+  const dotted: string[] = [];
+  const other: string[] = [];
+  for (const s of strings) (DOTTED.test(s) ? dotted : other).push(s);
+  dotted.sort();
+  if (other.length === 0) return dotted;
+  other.sort(collate);
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < dotted.length && j < other.length) out.push(collate(other[j] as string, dotted[i] as string) < 0 ? (other[j++] as string) : (dotted[i++] as string));
+  while (i < dotted.length) out.push(dotted[i++] as string);
+  while (j < other.length) out.push(other[j++] as string);
+  return out;
+}
+
+/**
  * The first `n` of `items` in `order`, ties kept in input order (as a stable sort and a slice would
  * give), in one pass that keeps only the best few: tens of thousands of peers are never all sorted.
  */

@@ -7,7 +7,7 @@
  */
 import { describeSection, FRAMING_SECTION, PLAN_SECTIONS, Sections, TRANSPORT_STDERR_SECTION } from '../domain/sections.js';
 import type { RawBundle, RawSection } from '../domain/raw.js';
-import { COUNTED_ONLY_STATES, type CollectionNote, type CounterSample, type ListenSample, type ParseIssue, type PodsView, type ProcessInfo, type Snapshot, type Socket, type SocketTable, type TcpState } from '../domain/snapshot.js';
+import { COUNTED_ONLY_STATES, type CollectionNote, type CounterSample, type ListenSample, type ParseIssue, type PodsView, type ProcessInfo, type Snapshot, type Socket, type SocketTable } from '../domain/snapshot.js';
 import { parseCounters } from './counters.js';
 import { DeepSections } from '../domain/deep-sections.js';
 import { hasDeepSections, isDeepSection, parseDeepSections } from './deep.js';
@@ -17,6 +17,7 @@ import { pairPodCpu, parsePodCgroups, parsePodNetns } from './pod-sections.js';
 import { parsePodLabels } from './pod-labels.js';
 import { mergeIssues } from './parse-issue.js';
 import { parseProcNetTcp } from './proc-net-tcp.js';
+import { addCut, LISTING_COUNT_ONLY, type ListingCut } from './listing-cut.js';
 import { parseSs } from './ss.js';
 import { parseSysctl } from './sysctl.js';
 
@@ -24,10 +25,20 @@ import { parseSysctl } from './sysctl.js';
 const OWNED_STATES = new Set(['LISTEN', 'CLOSE-WAIT', 'SYN-RECV']);
 
 /** The full-table sources (`ss-all`, `/proc/net/tcp`) only count these; see {@link SocketTable.countedOnly}. */
-const COUNT_ONLY: ReadonlySet<TcpState> = new Set(COUNTED_ONLY_STATES);
+const COUNT_ONLY = LISTING_COUNT_ONLY;
 
-/** Parses every section of a collected bundle into one Snapshot. Never throws on bad sections. */
-export function buildSnapshot(bundle: RawBundle): Snapshot {
+/**
+ * Sections whose listing may come cut out of the section's text (src/parse/listing-cut.ts), and
+ * the tool that printed it: `ss-all`, the big one, read with the cut's own options.
+ */
+export const CUT_SECTIONS: Readonly<Record<string, 'ss'>> = { [Sections.ssAll]: 'ss' };
+
+/**
+ * Parses every section of a collected bundle into one Snapshot. Never throws on bad sections.
+ * `cuts`: runs cut out of {@link CUT_SECTIONS} as they were read from disk, added back where the
+ * section's listing is parsed.
+ */
+export function buildSnapshot(bundle: RawBundle, cuts: ReadonlyMap<string, ListingCut> = new Map()): Snapshot {
   const byName = new Map<string, RawSection>();
   for (const s of bundle.sections) byName.set(s.name, s);
   const notes: CollectionNote[] = [];
@@ -65,7 +76,7 @@ export function buildSnapshot(bundle: RawBundle): Snapshot {
   const processes: Record<number, ProcessInfo> = owners.processes;
 
   const uid = meta.meta.uid;
-  const sockets = readSockets(byName, interval, Number(sysctl.values['net.core.somaxconn']) || 0, uid, notes, issues);
+  const sockets = readSockets(byName, cuts, interval, Number(sysctl.values['net.core.somaxconn']) || 0, uid, notes, issues);
   // Owners named by ss but whose command line could not be read still deserve a name.
   for (const sample of sockets.listenSamples) {
     for (const s of sample.listeners) for (const p of s.processes) processes[p.pid] ??= { pid: p.pid, name: p.name, cmdline: null };
@@ -146,6 +157,7 @@ interface SocketPart {
 
 function readSockets(
   byName: Map<string, RawSection>,
+  cuts: ReadonlyMap<string, ListingCut>,
   interval: number,
   somaxconn: number,
   uid: number | null,
@@ -176,7 +188,9 @@ function readSockets(
 
   // Beside the full table, the owners listing is read only for listeners and owned sockets.
   const owned = ownedSection ? parseSs(ownedSection.stdout, Sections.ssOwned, { ownersOnly: allSection !== undefined }) : null;
-  const all = allSection ? parseSs(allSection.stdout, Sections.ssAll, { countOnly: COUNT_ONLY }) : null;
+  const allCut = cuts.get(Sections.ssAll);
+  const allText = allSection ? parseSs(allSection.stdout, Sections.ssAll, { countOnly: COUNT_ONLY }) : null;
+  const all = allText && allCut ? addCut(allText, allCut) : allText;
   if (owned) issues.push(owned.issue);
   if (all) issues.push(all.issue);
 

@@ -22,8 +22,11 @@ import { leadingListingKind } from './content-runs.js';
 import { NetstatScanner, type NetstatParseResult } from './netstat.js';
 import { SsScanner, type SsParseResult } from './ss.js';
 
-/** States only counted in a transcript's listings, as the transcript reader counts them. */
-export const TRANSCRIPT_COUNT_ONLY: ReadonlySet<TcpState> = new Set(COUNTED_ONLY_STATES);
+/**
+ * States a full listing only counts (see {@link COUNTED_ONLY_STATES}), in a transcript and in a
+ * bundle's `ss-all` alike: the cut reads its run with these, so it fits both readers.
+ */
+export const LISTING_COUNT_ONLY: ReadonlySet<TcpState> = new Set(COUNTED_ONLY_STATES);
 
 /** The run cut out of a text: where it was, how many lines, and what its lines read as. */
 export interface ListingCut {
@@ -42,29 +45,30 @@ export class ListingCutter {
 
   private constructor(kind: 'ss' | 'netstat') {
     this.kind = kind;
-    this.scanner = kind === 'ss' ? new SsScanner('cut', { countOnly: TRANSCRIPT_COUNT_ONLY }) : new NetstatScanner('cut', { countOnly: TRANSCRIPT_COUNT_ONLY });
+    this.scanner = kind === 'ss' ? new SsScanner('cut', { countOnly: LISTING_COUNT_ONLY }) : new NetstatScanner('cut', { countOnly: LISTING_COUNT_ONLY });
   }
 
   /**
-   * Where the head of a text's first piece ends: its first line may be anything (a prompt, a
-   * fence), then comes an `ss` or `netstat` header, then maybe more header lines of that tool
-   * (netstat's title and column line). Null when the piece does not start like that, or holds
-   * nothing after the head.
+   * Where the head of a saved file's first piece ends. With no `kind` (a file of any output): its
+   * first line may be anything (a prompt, a fence), then comes an `ss` or `netstat` header. With a
+   * `kind` (a bundle section, that tool's output and nothing else, often without a header): the
+   * head is only header lines, maybe none. Then come any more header lines of that tool (netstat's
+   * title and column line). Null when the piece does not start like that, or holds nothing after
+   * the head.
    */
-  static start(first: string): { cutter: ListingCutter; headEnd: number } | null {
+  static start(first: string, kind?: 'ss' | 'netstat'): { cutter: ListingCutter; headEnd: number } | null {
     const lineAfter = (p: number) => {
       const nl = first.indexOf('\n', p);
       return nl === -1 ? first.length : nl + 1;
     };
-    const lineAt = (p: number) => first.slice(p, lineAfter(p));
+    const headerAt = (p: number) => leadingListingKind(first.slice(p, lineAfter(p)));
     let p = 0;
-    let kind = leadingListingKind(lineAt(0));
-    if (kind === null) {
-      p = lineAfter(0);
-      kind = leadingListingKind(lineAt(p));
-      if (kind === null) return null;
+    if (kind === undefined) {
+      const lead = headerAt(0) ?? headerAt((p = lineAfter(0)));
+      if (lead === null) return null;
+      kind = lead;
     }
-    while (p < first.length && leadingListingKind(lineAt(p)) === kind) p = lineAfter(p);
+    while (p < first.length && headerAt(p) === kind) p = lineAfter(p);
     return p < first.length ? { cutter: new ListingCutter(kind), headEnd: p } : null;
   }
 

@@ -11,7 +11,7 @@
  */
 import { COUNTED_ONLY_STATES, type CollectionNote, type Coverage, type CounterSample, type ListenSample, type ParseIssue, type ProcessInfo, type Snapshot, type Socket, type TcpState } from '../domain/snapshot.js';
 import { leadingListingKind, splitByContent } from './content-runs.js';
-import { addCut, TRANSCRIPT_COUNT_ONLY, type ListingCut } from './listing-cut.js';
+import { addCut, LISTING_COUNT_ONLY, type ListingCut } from './listing-cut.js';
 import { parseCounters } from './counters.js';
 import { parseNetstat, type NetstatParseResult } from './netstat.js';
 import { createIssue, mergeIssues, skipLine } from './parse-issue.js';
@@ -36,7 +36,7 @@ export interface TranscriptOptions {
  * ESTAB and TIME-WAIT are only counted here too: a saved listing can hold a million of them, and
  * no rule reads more of them than their number (see {@link COUNTED_ONLY_STATES}).
  */
-const COUNT_ONLY = TRANSCRIPT_COUNT_ONLY;
+const COUNT_ONLY = LISTING_COUNT_ONLY;
 
 /** One socket listing read from a block. */
 interface TableBlock {

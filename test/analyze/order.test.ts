@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collate, topN } from '../../src/domain/order.js';
+import { collate, sortCollated, topN } from '../../src/domain/order.js';
 import { buildPeerViews } from '../../src/analyze/peers.js';
 import type { Socket } from '../../src/domain/snapshot.js';
 import { rng } from '../helpers/rng.js';
@@ -16,6 +16,13 @@ describe('collate', () => {
       const a = pick(alphabet);
       const b = rand() < 0.5 ? pick('0123456789.') : pick(alphabet);
       expect([a, b, Math.sign(collate(a, b))]).toEqual([a, b, Math.sign(a.localeCompare(b))]);
+    }
+  });
+
+  it('sorts a mix of dotted decimals and other names as a sort by localeCompare does (sortCollated)', () => {
+    for (let round = 0; round < 300; round++) {
+      const strings = [...new Set(Array.from({ length: Math.floor(rand() * 80) }, () => (rand() < 0.7 ? pick('0123456789.') : pick('0123456789abcdefABC.:-[]*'))))];
+      expect(sortCollated(strings)).toEqual([...strings].sort((a, b) => a.localeCompare(b)));
     }
   });
 

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { diagnose } from '../../jobs/diagnose.js';
+import { loadBundle, saveBundle } from '../../src/collect/bundle-store.js';
+import { buildSnapshot, CUT_SECTIONS } from '../../src/parse/bundle.js';
 import { decodeOutput } from '../../src/collect/decode.js';
 import { readCutFile } from '../../src/collect/listing-file.js';
 import { parseTranscript, parseTranscriptCut } from '../../src/parse/transcript.js';
@@ -42,7 +44,7 @@ const readCut = (text: string, piece: number) => {
   const path = join(dir, `f${n++}.txt`);
   writeFileSync(path, text);
   // Reads of a piece and a half: pieces cross read boundaries too.
-  const file = readCutFile(path, { piece, read: Math.floor(piece * 1.5) });
+  const file = readCutFile(path, { sizes: { piece, read: Math.floor(piece * 1.5) } });
   return { file, whole: parseTranscript(decodeOutput(readFileSync(path))), snap: file === null ? null : parseTranscriptCut(file.text, file.cut) };
 };
 
@@ -91,5 +93,37 @@ describe('a saved file read with its listing cut out as it is read', () => {
     expect(readCutFile(path)?.cut.lines).toBe(20001);
     expect(fromPath.snapshot).toEqual(fromText.snapshot);
     expect(fromPath.report).toEqual(fromText.report);
+  });
+});
+
+describe('a --save bundle read with its ss-all listing cut out', () => {
+  const ssFixtures = fixtures.filter((f) => f.folder === 'ss');
+  const meta = 'hostname n1\nuid 0\ninterval 5\n';
+
+  it('gives exactly the snapshot of the whole sections, with and without a header', async () => {
+    let used = 0;
+    for (const f of ssFixtures) {
+      const t = endLine(f.text);
+      const headerless = t.replace(/^(?:State|Netid)[^\n]*\n/, '');
+      for (const [how, all] of [['as printed', t], ['without its header (-H)', headerless], ['back to back', `${t}${t}`], ['with a bad line', `${headerless}ESTAB 0 0 a:b c:d\n${headerless}`], ['with CRLF', t.replace(/\n/g, '\r\n')]]) {
+        const dir2 = join(dir, `bundle${n++}`);
+        await saveBundle(dir2, {
+          node: 'n1',
+          transport: 'file',
+          collectedAt: '2026-01-01T00:00:00.000Z',
+          intervalSec: 5,
+          sections: [
+            { name: 'meta', stdout: meta, stderr: '', exitCode: 0 },
+            { name: 'ss-all', stdout: all as string, stderr: '', exitCode: 0 },
+          ],
+        });
+        const whole = await loadBundle(dir2);
+        const cut = await loadBundle(dir2, CUT_SECTIONS);
+        expect(whole.cuts.size).toBe(0);
+        if (cut.cuts.size > 0) used++;
+        expect(buildSnapshot(cut.bundle, cut.cuts), `${f.name} ${how}`).toEqual(buildSnapshot(whole.bundle));
+      }
+    }
+    expect(used).toBeGreaterThan(ssFixtures.length);
   });
 });
