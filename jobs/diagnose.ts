@@ -8,7 +8,6 @@
  *     transcript text          →  Snapshot  ──┘
  */
 import { readFile, stat } from 'node:fs/promises';
-import { analyzeInThread } from '../src/app/analysis-thread.js';
 import type { OpenedNode } from '../src/app/targets.js';
 import { loadBundle } from '../src/collect/bundle-store.js';
 import { decodeOutput } from '../src/collect/decode.js';
@@ -91,7 +90,8 @@ export function diagnoseBundle(bundle: RawBundle, cuts?: ReadonlyMap<string, Lis
 async function diagnoseNode(node: OpenedNode, opts: DiagnoseOptions): Promise<Diagnosis> {
   const [bundle, cluster] = await Promise.all([collectBundle(node, opts), node.cluster?.read(opts.signal)]);
   const analyzeBundle = async (b: RawBundle): Promise<Diagnosis> => {
-    if (opts.offThread) return { bundle: b, ...(await analyzeInThread(b, cluster)) };
+    // Loaded when asked for: the thread's module finds its body relative to its own file.
+    if (opts.offThread) return { bundle: b, ...(await (await import('../src/app/analysis-thread.js')).analyzeInThread(b, cluster)) };
     const snapshot = buildSnapshot(b);
     if (cluster) snapshot.cluster = cluster;
     return { bundle: b, snapshot, report: analyze(snapshot) };

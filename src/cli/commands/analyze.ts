@@ -8,18 +8,21 @@
 import type { Command } from 'commander';
 import { parseFormat } from '../options.js';
 import { reportFailure, type Format } from '../output.js';
-import { ExitCode, type Report } from '../../domain/report.js';
+import type { AnalyzeOptions } from './analyze-run.js';
 
-/** True when no socket, listener or state tally was read: a report would have nothing to say. */
-function nothingRead(report: Report): boolean {
-  return report.exitCode === ExitCode.failed && report.listeners.length === 0 && Object.keys(report.states).length === 0;
-}
+/** The one-file bundle of ./analyze-run.ts and all it imports, written by `npm run build` beside jobs/diagnose.js. */
+const BUNDLE = '../../../jobs/analyze.bundle.js';
 
-/** One line saying what was expected, and how much was there instead. */
-function unreadableMessage(report: Report): string {
-  const skipped = Object.values(report.skipped).reduce((a, b) => a + b, 0);
-  const seen = skipped > 0 ? `${skipped} line${skipped === 1 ? '' : 's'} matched none of them` : 'it holds none of them';
-  return `no socket listing read: expected Linux ss, netstat or /proc/net/tcp output (saved, or in a terminal transcript) or a --save bundle; ${seen}`;
+/** Under tsx (development, tests) the TypeScript modules; built, their bundle, or the modules when it was not built. */
+async function loadRun(): Promise<(path: string, opts: AnalyzeOptions) => Promise<number>> {
+  if (!import.meta.url.endsWith('.ts')) {
+    try {
+      return ((await import(BUNDLE)) as typeof import('./analyze-run.js')).runAnalyze;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    }
+  }
+  return (await import('./analyze-run.js')).runAnalyze;
 }
 
 export function registerAnalyze(program: Command): void {
@@ -30,20 +33,9 @@ export function registerAnalyze(program: Command): void {
     .option('-f, --format <format>', 'text | markdown | json', parseFormat, 'text' as Format)
     .option('--node <name>', 'node name to show when the input does not say')
     .option('--pcap <file>', 'a capture (tcpdump -w) taken beside a transcript, read as the deep probe\'s capture')
-    .action(async (path: string, opts: { format: Format; node?: string; pcap?: string }) => {
+    .action(async (path: string, opts: AnalyzeOptions) => {
       try {
-        const [{ diagnose }, { createStdoutSink }] = await Promise.all([import('../../../jobs/diagnose.js'), import('../../deliver/stdout.js')]);
-        const { report } = await diagnose({ kind: 'path', path, node: opts.node, pcap: opts.pcap });
-        if (nothingRead(report)) {
-          process.stderr.write(`tcpcheck analyze: ${path}: ${unreadableMessage(report)}\n`);
-          // Scripts asking for json or markdown still get the report (exit code 3 in it too).
-          if (opts.format === 'text') {
-            process.exitCode = ExitCode.failed;
-            return;
-          }
-        }
-        await createStdoutSink({ format: opts.format }).deliver({ report, raw: null });
-        process.exitCode = report.exitCode;
+        process.exitCode = await (await loadRun())(path, opts);
       } catch (err) {
         process.exitCode = await reportFailure(err);
       }
