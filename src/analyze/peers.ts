@@ -4,7 +4,7 @@
  */
 import type { PeerView } from '../domain/report.js';
 import type { Socket, TcpState } from '../domain/snapshot.js';
-import { collate, sortCollated } from '../domain/order.js';
+import { sortCollated } from '../domain/order.js';
 
 /**
  * States whose peers are listed. ESTAB and TIME-WAIT are normal in any number and would drown the
@@ -20,47 +20,99 @@ export function unreadBytes(s: Socket): number {
   return s.state === 'CLOSE-WAIT' ? Math.max(0, s.recvQ - 1) : s.recvQ;
 }
 
-/** Groups the sockets in {@link PEER_STATES}: by local port, then state, then count (largest first). */
+/**
+ * Groups the sockets in {@link PEER_STATES}: by local port, then state, then count (largest first),
+ * then peer address in `localeCompare` order ({@link collate}).
+ *
+ * A big table has tens of thousands of such sockets, most from distinct peers: each socket gets
+ * small numbers (its bucket, port and state; its address's place in collate order) and two
+ * counting sorts put them in bucket and address order, so a group is a run of sockets. Only each
+ * bucket's few groups are then sorted, by count. Maps of maps and a comparator called per pair
+ * cost several times as much.
+ */
 export function buildPeerViews(sockets: readonly Socket[]): PeerView[] {
-  // Bucketed by port and state as one number, then by peer: the output is ordered by port and
-  // state first, so only each bucket's few groups need sorting, not tens of thousands at once.
-  const buckets = new Map<number, Map<string, PeerView>>();
-  for (const s of sockets) {
+  const bucketIds = new Map<number, number>();
+  const buckets: number[] = [];
+  const addressIds = new Map<string, number>();
+  const addresses: string[] = [];
+  /** Per picked socket: its index in `sockets`, its bucket's id, its address's id. */
+  const picked: number[] = [];
+  const bucketOf: number[] = [];
+  const addressOf: number[] = [];
+  for (let i = 0; i < sockets.length; i++) {
+    const s = sockets[i] as Socket;
     const stateIndex = PEER_STATES.indexOf(s.state);
     if (stateIndex < 0) continue;
     const k = s.localPort * PEER_STATES.length + stateIndex;
-    let byPeer = buckets.get(k);
-    if (!byPeer) {
-      byPeer = new Map();
-      buckets.set(k, byPeer);
+    let b = bucketIds.get(k);
+    if (b === undefined) {
+      b = buckets.length;
+      bucketIds.set(k, b);
+      buckets.push(k);
     }
-    let view = byPeer.get(s.peerAddress);
-    if (!view) {
-      view = { localPort: s.localPort, ip: s.peerAddress, state: s.state, count: 0, unreadBytes: 0, maxRecvQ: 0 };
-      byPeer.set(s.peerAddress, view);
+    let a = addressIds.get(s.peerAddress);
+    if (a === undefined) {
+      a = addresses.length;
+      addressIds.set(s.peerAddress, a);
+      addresses.push(s.peerAddress);
     }
-    view.count += 1;
-    view.unreadBytes += unreadBytes(s);
-    view.maxRecvQ = Math.max(view.maxRecvQ, s.recvQ);
+    picked.push(i);
+    bucketOf.push(b);
+    addressOf.push(a);
   }
-  // Addresses ranked once, not collated inside the sort of tens of thousands of groups.
-  const ipRank = rankAddresses(buckets);
+  // Places: addresses in collate order, buckets in port and state order.
+  const addressPlace = new Int32Array(addresses.length);
+  sortCollated(addresses).forEach((ip, place) => (addressPlace[addressIds.get(ip) as number] = place));
+  const bucketPlace = new Int32Array(buckets.length);
+  buckets
+    .map((_, b) => b)
+    .sort((x, y) => (buckets[x] as number) - (buckets[y] as number))
+    .forEach((b, place) => (bucketPlace[b] = place));
+  const byAddress = countingSort(picked.length, (j) => addressPlace[addressOf[j] as number] as number, addresses.length);
+  const order = countingSort(picked.length, (j) => bucketPlace[bucketOf[j] as number] as number, buckets.length, byAddress);
+
   const out: PeerView[] = [];
-  for (const k of [...buckets.keys()].sort((a, b) => a - b)) {
-    // Count descending, then address rank, as one number: counts stay far below 2^20, ranks below 2^31.
-    const keyed = [...(buckets.get(k) as Map<string, PeerView>).values()].map((view) => ({ view, key: -Math.min(view.count, 0xfffff) * 2 ** 31 + (ipRank.get(view.ip) as number) }));
-    keyed.sort((a, b) => a.key - b.key);
-    for (const r of keyed) out.push(r.view);
+  let bucket: PeerView[] = [];
+  for (let x = 0; x < order.length; ) {
+    const first = order[x] as number;
+    const b = bucketOf[first];
+    const a = addressOf[first];
+    const s0 = sockets[picked[first] as number] as Socket;
+    const view: PeerView = { localPort: s0.localPort, ip: s0.peerAddress, state: s0.state, count: 0, unreadBytes: 0, maxRecvQ: 0 };
+    for (; x < order.length && bucketOf[order[x] as number] === b && addressOf[order[x] as number] === a; x++) {
+      const s = sockets[picked[order[x] as number] as number] as Socket;
+      view.count += 1;
+      view.unreadBytes += unreadBytes(s);
+      view.maxRecvQ = Math.max(view.maxRecvQ, s.recvQ);
+    }
+    bucket.push(view);
+    if (x === order.length || bucketOf[order[x] as number] !== b) {
+      // Stable: equal counts keep address order.
+      bucket.sort((v, w) => w.count - v.count);
+      for (const v of bucket) out.push(v);
+      bucket = [];
+    }
   }
   return out;
 }
 
-/** Each distinct address's place in `localeCompare` order ({@link collate}); addresses that collate equal share one. */
-function rankAddresses(buckets: ReadonlyMap<number, ReadonlyMap<string, PeerView>>): Map<string, number> {
-  const distinct = new Set<string>();
-  for (const byPeer of buckets.values()) for (const ip of byPeer.keys()) distinct.add(ip);
-  const ips = sortCollated(distinct);
-  const rank = new Map<string, number>();
-  ips.forEach((ip, i) => rank.set(ip, i > 0 && collate(ips[i - 1] as string, ip) === 0 ? (rank.get(ips[i - 1] as string) as number) : i));
-  return rank;
+/**
+ * The items `0..n-1` (or `items`, when given) ordered by `key` (integers in `0..range-1`), ties in
+ * their given order.
+ */
+function countingSort(n: number, key: (j: number) => number, range: number, items?: Int32Array): Int32Array {
+  const starts = new Int32Array(range + 1);
+  for (let x = 0; x < n; x++) {
+    const k = key(items ? (items[x] as number) : x) + 1;
+    starts[k] = (starts[k] as number) + 1;
+  }
+  for (let r = 0; r < range; r++) starts[r + 1] = (starts[r + 1] as number) + (starts[r] as number);
+  const out = new Int32Array(n);
+  for (let x = 0; x < n; x++) {
+    const j = items ? (items[x] as number) : x;
+    const k = key(j);
+    out[starts[k] as number] = j;
+    starts[k] = (starts[k] as number) + 1;
+  }
+  return out;
 }
