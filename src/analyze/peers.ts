@@ -35,10 +35,11 @@ export function buildPeerViews(sockets: readonly Socket[]): PeerView[] {
   const buckets: number[] = [];
   const addressIds = new Map<string, number>();
   const addresses: string[] = [];
-  /** Per picked socket: its index in `sockets`, its bucket's id, its address's id. */
-  const picked: number[] = [];
+  /** Per picked socket, in table order: its bucket's id, its address's id, its queue and unread bytes. */
   const bucketOf: number[] = [];
   const addressOf: number[] = [];
+  const recvQs: number[] = [];
+  const unread: number[] = [];
   for (let i = 0; i < sockets.length; i++) {
     const s = sockets[i] as Socket;
     const stateIndex = PEER_STATES.indexOf(s.state);
@@ -56,9 +57,10 @@ export function buildPeerViews(sockets: readonly Socket[]): PeerView[] {
       addressIds.set(s.peerAddress, a);
       addresses.push(s.peerAddress);
     }
-    picked.push(i);
     bucketOf.push(b);
     addressOf.push(a);
+    recvQs.push(s.recvQ);
+    unread.push(unreadBytes(s));
   }
   // Places: addresses in collate order, buckets in port and state order.
   const addressPlace = new Int32Array(addresses.length);
@@ -68,22 +70,23 @@ export function buildPeerViews(sockets: readonly Socket[]): PeerView[] {
     .map((_, b) => b)
     .sort((x, y) => (buckets[x] as number) - (buckets[y] as number))
     .forEach((b, place) => (bucketPlace[b] = place));
-  const byAddress = countingSort(picked.length, (j) => addressPlace[addressOf[j] as number] as number, addresses.length);
-  const order = countingSort(picked.length, (j) => bucketPlace[bucketOf[j] as number] as number, buckets.length, byAddress);
+  const byAddress = countingSort(bucketOf.length, (j) => addressPlace[addressOf[j] as number] as number, addresses.length);
+  const order = countingSort(bucketOf.length, (j) => bucketPlace[bucketOf[j] as number] as number, buckets.length, byAddress);
 
   const out: PeerView[] = [];
   let bucket: PeerView[] = [];
   for (let x = 0; x < order.length; ) {
+    // The sockets themselves are not touched again: read in this order, they would be read from all over memory.
     const first = order[x] as number;
-    const b = bucketOf[first];
-    const a = addressOf[first];
-    const s0 = sockets[picked[first] as number] as Socket;
-    const view: PeerView = { localPort: s0.localPort, ip: s0.peerAddress, state: s0.state, count: 0, unreadBytes: 0, maxRecvQ: 0 };
+    const b = bucketOf[first] as number;
+    const a = addressOf[first] as number;
+    const k = buckets[b] as number;
+    const view: PeerView = { localPort: Math.floor(k / PEER_STATES.length), ip: addresses[a] as string, state: PEER_STATES[k % PEER_STATES.length] as TcpState, count: 0, unreadBytes: 0, maxRecvQ: 0 };
     for (; x < order.length && bucketOf[order[x] as number] === b && addressOf[order[x] as number] === a; x++) {
-      const s = sockets[picked[order[x] as number] as number] as Socket;
+      const j = order[x] as number;
       view.count += 1;
-      view.unreadBytes += unreadBytes(s);
-      view.maxRecvQ = Math.max(view.maxRecvQ, s.recvQ);
+      view.unreadBytes += unread[j] as number;
+      view.maxRecvQ = Math.max(view.maxRecvQ, recvQs[j] as number);
     }
     bucket.push(view);
     if (x === order.length || bucketOf[order[x] as number] !== b) {
