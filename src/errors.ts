@@ -28,7 +28,20 @@ export const ErrorCode = {
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/** Marks a coded error in whichever copy of this module made it (see {@link TcpcheckError}). */
+const BRAND = Symbol.for('tcpcheck.TcpcheckError');
+
+/**
+ * A coded error. `instanceof` holds for a coded error made by any copy of this module: the built
+ * CLI runs from bundles that each carry one (scripts/bundle.mjs), and an error one throws is caught
+ * and reported by another.
+ */
 export class TcpcheckError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
+  }
+
+  readonly [BRAND] = true;
   readonly code: ErrorCode;
   readonly hint: string;
   readonly retryable: boolean;

@@ -1,30 +1,22 @@
 #!/usr/bin/env node
 /**
- * The tcpcheck command line. Exit codes: 0 healthy, 1 warning, 2 critical, 3 could not diagnose.
+ * The tcpcheck command line (./program.ts). Built, it runs from one file bundled with the command
+ * parser and every command's options (`dist/src/cli/program.bundle.js`, see scripts/bundle.mjs):
+ * loading them module by module was a fifth of a small `tcpcheck analyze`. Under tsx
+ * (development, tests), or when the bundle was not built, from the modules.
  */
-import { Command } from 'commander';
-import { registerAnalyze } from './commands/analyze.js';
-import { registerCheck } from './commands/check.js';
-import { registerRoles } from './commands/roles.js';
-import { registerSweep } from './commands/sweep.js';
-import { endQuietlyWhenStdoutCloses } from './output.js';
+type Program = typeof import('./program.js');
 
-endQuietlyWhenStdoutCloses();
+async function load(): Promise<Program> {
+  if (!import.meta.url.endsWith('.ts')) {
+    try {
+      // @ts-expect-error: written by scripts/bundle.mjs into the build output only.
+      return (await import('./program.bundle.js')) as Program;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    }
+  }
+  return import('./program.js');
+}
 
-const program = new Command();
-program
-  .name('tcpcheck')
-  .description('Finds the root cause of TCP trouble on a node: full accept queues, CLOSE-WAIT leaks, listen overflows.')
-  .version('0.1.0')
-  .showHelpAfterError()
-  // Usage errors are "could not diagnose" for scripts and cron.
-  .exitOverride((err) => {
-    process.exit(err.exitCode === 0 ? 0 : 3);
-  });
-
-registerCheck(program);
-registerAnalyze(program);
-registerSweep(program);
-registerRoles(program);
-
-await program.parseAsync(process.argv);
+await (await load()).run(process.argv);

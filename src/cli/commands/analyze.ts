@@ -10,14 +10,15 @@ import { parseFormat } from '../options.js';
 import { reportFailure, type Format } from '../output.js';
 import type { AnalyzeOptions } from './analyze-run.js';
 
-/** The one-file bundle of ./analyze-run.ts and all it imports, written by `npm run build` beside jobs/diagnose.js. */
-const BUNDLE = '../../../jobs/analyze.bundle.js';
-
-/** Under tsx (development, tests) the TypeScript modules; built, their bundle, or the modules when it was not built. */
+/**
+ * Under tsx (development, tests) the TypeScript modules; built, the one-file bundle of
+ * ./analyze-run.ts and all it imports (scripts/bundle.mjs), or the modules when it was not built.
+ */
 async function loadRun(): Promise<(path: string, opts: AnalyzeOptions) => Promise<number>> {
   if (!import.meta.url.endsWith('.ts')) {
     try {
-      return ((await import(BUNDLE)) as typeof import('./analyze-run.js')).runAnalyze;
+      // @ts-expect-error: written by scripts/bundle.mjs into the build output only.
+      return ((await import('../../../jobs/analyze.bundle.js')) as typeof import('./analyze-run.js')).runAnalyze;
     } catch (err) {
       if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
     }
