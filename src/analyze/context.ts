@@ -72,9 +72,22 @@ export function socketsIn(ctx: AnalysisContext, state: TcpState): readonly Socke
   return ctx.byState.get(state) ?? [];
 }
 
-/** The listeners on a port (IPv4 and IPv6 may both listen). */
+/** Listeners by port, made once per context's listener list: rules ask per port of hundreds. */
+const byPort = new WeakMap<readonly ListenerView[], Map<number, ListenerView[]>>();
+
+/** The listeners on a port (IPv4 and IPv6 may both listen), in the order of `ctx.listeners`. */
 export function listenersOn(ctx: AnalysisContext, port: number): ListenerView[] {
-  return ctx.listeners.filter((l) => l.port === port);
+  let ports = byPort.get(ctx.listeners);
+  if (!ports) {
+    ports = new Map();
+    for (const l of ctx.listeners) {
+      const list = ports.get(l.port);
+      if (list) list.push(l);
+      else ports.set(l.port, [l]);
+    }
+    byPort.set(ctx.listeners, ports);
+  }
+  return [...(ports.get(port) ?? [])];
 }
 
 /**

@@ -67,6 +67,16 @@ export const MAX_FINDINGS_PER_RULE = 50;
 export const MAX_EVIDENCE_LINES = 40;
 export const MAX_EVIDENCE_CHARS = 300;
 
+/**
+ * A finding's evidence of `count` lines as {@link runRules} keeps it: all of them when they fit,
+ * else the first `MAX_EVIDENCE_LINES - 1` and a line saying how many more. `line(i)` is called only
+ * for the lines kept, so a rule with a line per port of hundreds describes only those shown.
+ */
+export function evidenceLines(count: number, line: (i: number) => string): string[] {
+  if (count <= MAX_EVIDENCE_LINES) return Array.from({ length: count }, (_, i) => line(i));
+  return [...Array.from({ length: MAX_EVIDENCE_LINES - 1 }, (_, i) => line(i)), `… and ${count - MAX_EVIDENCE_LINES + 1} more lines`];
+}
+
 /** Runs the rules in dependency order; returns every finding, in run order, each rule's output bounded. */
 export function runRules(ctx: AnalysisContext, rules: readonly Rule[]): Finding[] {
   const found = new Map<RuleId, Finding[]>();
@@ -97,7 +107,7 @@ function bounded(rule: RuleId, findings: Finding[]): Finding[] {
     );
   }
   for (const f of kept) {
-    if (f.evidence.length > MAX_EVIDENCE_LINES) f.evidence = [...f.evidence.slice(0, MAX_EVIDENCE_LINES - 1), `… and ${f.evidence.length - MAX_EVIDENCE_LINES + 1} more lines`];
+    if (f.evidence.length > MAX_EVIDENCE_LINES) f.evidence = evidenceLines(f.evidence.length, (i) => f.evidence[i] as string);
     if (f.evidence.some((e) => e.length > MAX_EVIDENCE_CHARS)) f.evidence = f.evidence.map((e) => (e.length > MAX_EVIDENCE_CHARS ? `${e.slice(0, MAX_EVIDENCE_CHARS)}…` : e));
   }
   return kept;

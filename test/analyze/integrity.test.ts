@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analyze/index.js';
-import { finding, MAX_EVIDENCE_LINES, MAX_FINDINGS_PER_RULE, runRules, type Rule } from '../../src/analyze/rule.js';
+import { evidenceLines, finding, MAX_EVIDENCE_LINES, MAX_FINDINGS_PER_RULE, runRules, type Rule } from '../../src/analyze/rule.js';
 import { linkCauses } from '../../src/analyze/verdict.js';
 import { buildContext } from '../../src/analyze/context.js';
 import type { Finding } from '../../src/domain/report.js';
@@ -82,5 +82,15 @@ describe('runRules bounds', () => {
     expect(found[0]?.evidence).toHaveLength(MAX_EVIDENCE_LINES);
     expect(found[0]?.evidence.at(-1)).toBe(`… and ${100 - MAX_EVIDENCE_LINES + 1} more lines`);
     expect(Math.max(...(found[0]?.evidence ?? []).map((e) => e.length))).toBeLessThanOrEqual(301);
+  });
+  it.each([0, 1, MAX_EVIDENCE_LINES, MAX_EVIDENCE_LINES + 1, 300])('describes only the evidence lines a finding keeps, of %i (evidenceLines)', (count) => {
+    const asked: number[] = [];
+    const lines = evidenceLines(count, (i) => {
+      asked.push(i);
+      return `line ${i}`;
+    });
+    const all = Array.from({ length: count }, (_, i) => `line ${i}`);
+    expect(lines).toEqual(count <= MAX_EVIDENCE_LINES ? all : [...all.slice(0, MAX_EVIDENCE_LINES - 1), `… and ${count - MAX_EVIDENCE_LINES + 1} more lines`]);
+    expect(asked).toHaveLength(Math.min(count, count <= MAX_EVIDENCE_LINES ? count : MAX_EVIDENCE_LINES - 1));
   });
 });

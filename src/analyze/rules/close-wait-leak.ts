@@ -6,7 +6,7 @@
  */
 import type { ProcessRef, Socket } from '../../domain/snapshot.js';
 import { listenersOn, ownersVisible, socketsIn } from '../context.js';
-import { finding, type Rule } from '../rule.js';
+import { evidenceLines, finding, type Rule } from '../rule.js';
 import { CLOSE_WAIT_WARN_PER_PORT } from '../thresholds.js';
 import { describeOwner, plural, sortPorts, tally } from '../words.js';
 import { groupByPort } from './close-wait-unread.js';
@@ -35,7 +35,7 @@ export const closeWaitLeak: Rule = {
     const visible = ownersVisible(ctx);
     const groups = groupByPort(sockets).sort((a, b) => b[1].length - a[1].length || a[0] - b[0]);
     const owned = sockets.filter((s) => s.processes.length > 0);
-    const evidence = groups.map(([port, list]) => {
+    const evidenceOf = ([port, list]: [number, Socket[]]) => {
       const holders = tally(ownerNames(list));
       const listener = listenersOn(ctx, port)[0];
       const owner = listener ? ` by ${describeOwner(listener.process ? [listener.process] : [])}` : '';
@@ -43,10 +43,10 @@ export const closeWaitLeak: Rule = {
         .map(([who, n]) => (who === 'no process' ? (visible ? `${n} never accepted${owner}` : `${n} owner not collected`) : `${n} held by ${who}`))
         .join(', ');
       return `${port}: ${plural(list.length, 'CLOSE-WAIT socket')}, ${held}, from ${describePeers(list)}`;
-    });
-    if (sockets.length < total) {
-      evidence.push(`${total} CLOSE-WAIT on the node; the listings show ${sockets.length}${sockets.length > 0 ? ' on the ports above' : ', so the ports are unknown'}`);
-    }
+    };
+    const unseen = sockets.length < total ? `${total} CLOSE-WAIT on the node; the listings show ${sockets.length}${sockets.length > 0 ? ' on the ports above' : ', so the ports are unknown'}` : null;
+    // A line per port, the busiest first: only the lines a finding keeps are described.
+    const evidence = evidenceLines(groups.length + (unseen === null ? 0 : 1), (i) => (i < groups.length ? evidenceOf(groups[i] as [number, Socket[]]) : (unseen as string)));
     const busiest = groups[0]?.[1].length ?? 0;
     const severity = busiest >= CLOSE_WAIT_WARN_PER_PORT || (groups.length === 0 && total >= CLOSE_WAIT_WARN_PER_PORT) ? 'warning' : 'info';
     const ownedText =
