@@ -110,10 +110,12 @@ function assemble(text: string, cut: ListingCut | null, opts: TranscriptOptions)
   settleBacklogs(a);
 
   const table = combineTables(a.tables);
-  for (const s of [...table.sockets, ...a.listenSamples.flatMap((l) => l.listeners)]) {
-    for (const p of s.processes) a.processes[p.pid] ??= { pid: p.pid, name: p.name, cmdline: null };
+  const sampled = a.listenSamples.flatMap((l) => l.listeners);
+  // Two lists walked in turn, not spread into one: the table can hold a hundred thousand sockets.
+  for (const list of [table.sockets, sampled]) {
+    for (const s of list) for (const p of s.processes) a.processes[p.pid] ??= { pid: p.pid, name: p.name, cmdline: null };
   }
-  const deep = a.deep.build([...table.sockets.filter((s) => s.state === 'LISTEN'), ...a.listenSamples.flatMap((l) => l.listeners)], opts.capture);
+  const deep = a.deep.build([...table.sockets.filter((s) => s.state === 'LISTEN'), ...sampled], opts.capture);
   if (a.counterSamples.length > 1) {
     a.notes.push({ source: 'transcript', message: 'the counter readings in the transcript carry no time: changes are shown, rates are unknown' });
   }
