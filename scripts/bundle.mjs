@@ -13,26 +13,25 @@
  * builds and bundles into a directory of its own the same way.
  */
 import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 
-/**
- * The modules a bundle loads when asked for stay files: an `import()` path is rewritten to resolve
- * from the bundle to where that module lies under `out` (its place under `root`).
- */
-const lazyImportsStayFiles = (root, out, outfile) => ({
+const PACKAGES = Object.keys(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).dependencies);
+
+/** The modules a bundle loads when asked for stay files: an `import()` path is rewritten to resolve from the bundle. */
+const lazyImportsStayFiles = (outfile) => ({
   name: 'lazy-imports-stay-files',
   setup(b) {
     b.onResolve({ filter: /^\./ }, (args) => {
       if (args.kind !== 'dynamic-import') return undefined;
-      const target = resolve(out, relative(root, resolve(args.resolveDir, args.path)));
-      const rel = relative(dirname(outfile), target);
+      const rel = relative(dirname(outfile), resolve(args.resolveDir, args.path));
       return { path: rel.startsWith('.') ? rel : `./${rel}`, external: true };
     });
   },
 });
 
 /** Bundles `entry` into `outfile`; `bundled` names the packages inlined (the rest stay imports). */
-async function bundle(root, out, entry, outfile, bundled = []) {
+async function bundle(entry, outfile, bundled = []) {
   await build({
     entryPoints: [entry],
     outfile,
@@ -41,20 +40,18 @@ async function bundle(root, out, entry, outfile, bundled = []) {
     platform: 'node',
     target: 'node20',
     logLevel: 'warning',
-    packages: bundled.length === 0 ? 'external' : undefined,
-    external: bundled.length === 0 ? undefined : ['zod'],
+    external: PACKAGES.filter((p) => !bundled.includes(p)),
     // A CommonJS package inlined into an ES module asks for `require`.
     banner: bundled.length === 0 ? undefined : { js: "import { createRequire as __tcpcheckRequire } from 'node:module'; const require = __tcpcheckRequire(import.meta.url);" },
-    plugins: [lazyImportsStayFiles(root, out, outfile)],
+    plugins: [lazyImportsStayFiles(outfile)],
   });
 }
 
-/** Both bundles, from `root`'s modules (`dist` after tsc, or the sources for the test). */
 /** Both bundles of the modules tsc wrote into `dir`, written into `dir` too. */
 export async function bundleAll(dir) {
   const root = resolve(dir);
-  await bundle(root, root, resolve(root, 'src/cli/program.js'), resolve(root, 'src/cli/program.bundle.js'), ['commander']);
-  await bundle(root, root, resolve(root, 'src/cli/commands/analyze-run.js'), resolve(root, 'jobs/analyze.bundle.js'));
+  await bundle(resolve(root, 'src/cli/program.js'), resolve(root, 'src/cli/program.bundle.js'), ['commander']);
+  await bundle(resolve(root, 'src/cli/commands/analyze-run.js'), resolve(root, 'jobs/analyze.bundle.js'));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await bundleAll(process.argv[2] ?? 'dist');
