@@ -10,7 +10,10 @@
  * - `netstat -tan` of the same sockets (awk tallies `$6`, netstat's State column).
  *
  * Each form and size runs `--runs N` times (default 3), the CLI then gawk then mawk each time, so
- * all see the same machine load; medians are compared. Peak RSS of the CLI process is read at its
+ * all see the same machine load; medians are compared. Before timing, the inputs are written out
+ * (`sync`: the kernel's write-back of 300 MB of fresh files otherwise ran during the first runs and
+ * slowed whichever tool it met) and each tool reads each input once untimed, so every timed run
+ * reads from the page cache. Peak RSS of the CLI process is read at its
  * exit by a one-line `--import` hook (bench/max-rss-hook.mjs). Exits non-zero when a target is
  * missed at 1M sockets: more than 3x gawk, 500 MB or more, or time per socket more than 1.5x that
  * at 100k (not linear).
@@ -155,8 +158,12 @@ async function main(): Promise<void> {
     const nsPerSocket = new Map<string, number>();
     for (const n of SIZES) {
       const inputs = await generate(dir, n);
+      spawnSync('sync');
       for (const form of FORMS) {
         const { path, awkFile, field } = inputs.target[form];
+        timeCli(path);
+        timeAwk('gawk', awkFile, field);
+        timeAwk('mawk', awkFile, field);
         const cli: { ms: number; rssMb: number }[] = [];
         const gawk: number[] = [];
         const mawk: number[] = [];

@@ -113,7 +113,10 @@ function assemble(text: string, cut: ListingCut | null, opts: TranscriptOptions)
   const sampled = a.listenSamples.flatMap((l) => l.listeners);
   // Two lists walked in turn, not spread into one: the table can hold a hundred thousand sockets.
   for (const list of [table.sockets, sampled]) {
-    for (const s of list) for (const p of s.processes) a.processes[p.pid] ??= { pid: p.pid, name: p.name, cmdline: null };
+    for (const s of list) {
+      if (s.processes.length === 0) continue;
+      for (const p of s.processes) a.processes[p.pid] ??= { pid: p.pid, name: p.name, cmdline: null };
+    }
   }
   const deep = a.deep.build([...table.sockets.filter((s) => s.state === 'LISTEN'), ...sampled], opts.capture);
   if (a.counterSamples.length > 1) {
