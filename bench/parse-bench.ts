@@ -9,6 +9,7 @@
  * - a `check --save` bundle directory (ss-owned with owners, ss-all, meta);
  * - `netstat -tan` of the same sockets (awk tallies `$6`, netstat's State column).
  *
+ * Every tool runs in the input's directory and is given its bare name (see {@link timeAwk}).
  * Each form and size runs `--runs N` times (default 3), the CLI then gawk then mawk each time, so
  * all see the same machine load; medians are compared. Before timing, the inputs are written out
  * (`sync`: the kernel's write-back of 300 MB of fresh files otherwise ran during the first runs and
@@ -21,7 +22,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { saveBundle } from '../src/collect/bundle-store.js';
@@ -125,7 +126,7 @@ async function generate(dir: string, n: number): Promise<Inputs> {
 /** The CLI as a user runs it; exit codes 0-2 are diagnoses, anything else a failure of the bench. */
 function timeCli(path: string): { ms: number; rssMb: number } {
   const t0 = performance.now();
-  const run = spawnSync(process.execPath, ['--import', RSS_HOOK, CLI, 'analyze', path], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], maxBuffer: 1 << 24 });
+  const run = spawnSync(process.execPath, ['--import', RSS_HOOK, CLI, 'analyze', basename(path)], { cwd: dirname(path), stdio: ['ignore', 'ignore', 'pipe', 'pipe'], maxBuffer: 1 << 24 });
   const ms = performance.now() - t0;
   if (run.status === null || run.status > 2) throw new Error(`tcpcheck analyze ${path} exited ${run.status}: ${String(run.stderr)}`);
   const rssKb = Number(String(run.output[3] ?? ''));
@@ -135,7 +136,10 @@ function timeCli(path: string): { ms: number; rssMb: number } {
 
 function timeAwk(awk: string, file: string, field: number): number {
   const t0 = performance.now();
-  const run = spawnSync(awk, [`{++S[$${field}]} END {for (a in S) print a, S[a]}`, file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // From the file's directory, by its bare name: gawk's time grows with the length of the path it
+  // is given (about 1 ms per character on a million lines here), so a long temporary path made the
+  // baseline up to a quarter slower than `gawk '…' ss-tan-1000000.txt` typed in a shell.
+  const run = spawnSync(awk, [`{++S[$${field}]} END {for (a in S) print a, S[a]}`, basename(file)], { cwd: dirname(file), stdio: ['ignore', 'ignore', 'pipe'] });
   const ms = performance.now() - t0;
   if (run.status !== 0) throw new Error(`${awk} failed: ${String(run.stderr)}`);
   return ms;
