@@ -128,6 +128,18 @@ describe('parseSs', () => {
     expect(owners.issue.skipped).toBe(0);
   });
 
+  it.each(['new-tan', 'new-tanp', 'new-headerless', 'new-extended-ei', 'new-oneline-O', 'new-mapped-zones', 'new-netid-all', 'old-listen-owners', 'real-tan', 'real-tupna', 'real-a-names'])(
+    'reads %s owners-only as a full read filtered to listeners and owned sockets, counting every line as a full read does',
+    (variant) => {
+      const full = parseSs(fixture(variant), variant);
+      const owners = parseSs(fixture(variant), variant, { ownersOnly: true });
+      expect(owners.counts).toEqual(full.counts);
+      expect(owners.sockets).toEqual(full.sockets.filter((s) => s.state === 'LISTEN' || s.processes.length > 0));
+      expect(owners.issue).toEqual(full.issue);
+      expect([...owners.serviceNames]).toEqual([...full.serviceNames]);
+    },
+  );
+
   describe('when ESTAB and TIME-WAIT are only counted', () => {
     const countOnly = new Set(['ESTAB', 'TIME-WAIT'] as const);
 
