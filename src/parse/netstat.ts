@@ -16,12 +16,11 @@
  * get_tcp4_sock): a LISTEN line's Send-Q is NOT its backlog, unlike `ss`. Listeners come out with
  * `backlogKnown: false` and `sendQ` set to {@link NetstatParseOptions.listenBacklog}.
  */
-import type { ParseIssue, ProcessRef, Socket, TcpState } from '../domain/snapshot.js';
-import { Char, EndpointScanner, readUint, skipWs, tokenEnd } from './endpoint-scan.js';
-import { createIssue, skipLine } from './parse-issue.js';
-import { newStateCounts, presentCounts, toTcpState } from './tcp-state.js';
-import type { SsParseResult } from './ss.js';
-import { CountedLines } from './counted-lines.js';
+import type { ProcessRef, TcpState } from '../domain/snapshot.js';
+import { Char, readUint, skipWs, tokenEnd } from './endpoint-scan.js';
+import { skipLine } from './parse-issue.js';
+import { toTcpState } from './tcp-state.js';
+import { ListingScanner, type SsParseResult } from './ss.js';
 
 export interface NetstatParseResult extends SsParseResult {
   /** Lines read or understood (sockets, other protocols, headers): how much of the text is netstat. */
@@ -54,28 +53,17 @@ export function parseNetstat(text: string, source = 'netstat', opts: NetstatPars
 }
 
 /** The `netstat` parser as an object that can be fed a listing in pieces, like {@link SsScanner}. */
-export class NetstatScanner {
-  private readonly issue: ParseIssue;
-  private readonly endpoints = new EndpointScanner('');
+export class NetstatScanner extends ListingScanner {
   private readonly countOnly: ReadonlySet<TcpState>;
   private readonly backlog: number;
-  private readonly sockets: Socket[] = [];
-  private readonly counts = newStateCounts();
-  private readonly counted: CountedLines;
-  private ownersSeen = false;
   private understood = 0;
-  /** Offsets of the first line that is not a header (-1: none yet) and of the last header line, in the last text read. */
-  private firstData = -1;
-  private lastHeader = -1;
 
   constructor(source: string, opts: Omit<NetstatParseOptions, 'from' | 'to'> = {}) {
-    this.issue = createIssue(source);
+    super('netstat', source, opts.countOnly ?? NO_STATES);
     this.countOnly = opts.countOnly ?? NO_STATES;
     this.backlog = opts.listenBacklog ?? 0;
-    this.counted = new CountedLines('netstat', this.countOnly);
   }
 
-  /** Reads the lines of `text[from, to)`; with `untilOther`, stops at the first line that is not a socket, as {@link SsScanner.read} does. */
   read(text: string, from: number, to: number, untilOther = false): number {
     const { endpoints, countOnly, sockets, counts, counted } = this;
     endpoints.text = text;
@@ -160,19 +148,8 @@ export class NetstatScanner {
     return to;
   }
 
-  result(): NetstatParseResult {
-    const counts = { ...this.counts };
-    this.counted.addTo(counts);
-    return {
-      sockets: this.sockets,
-      counts: presentCounts(counts),
-      issue: this.issue,
-      ownersSeen: this.ownersSeen,
-      serviceNames: this.endpoints.serviceNames,
-      understood: this.understood,
-      lastHeaderAt: this.lastHeader,
-      headerAfterData: this.firstData !== -1 && this.lastHeader > this.firstData,
-    };
+  override result(): NetstatParseResult {
+    return { ...super.result(), understood: this.understood };
   }
 }
 

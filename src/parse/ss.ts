@@ -99,35 +99,25 @@ export function parseSs(text: string, source = 'ss', opts: SsParseOptions = {}):
 }
 
 /**
- * The `ss` parser as an object that can be fed a listing in pieces (line-aligned chunks of a file
- * read in turn, see src/parse/listing-stream.ts): sockets, counts and notes add up across reads.
+ * What the listing parsers (`ss`, `netstat`) share: what they read so far, and their result. Each
+ * can be fed a listing in pieces (line-aligned chunks of a file read in turn, see
+ * src/parse/listing-cut.ts): sockets, counts and notes add up across reads.
  */
-export class SsScanner {
-  private readonly sockets: Socket[] = [];
+export abstract class ListingScanner {
+  protected readonly sockets: Socket[] = [];
   /** Per state, every state present from the start so the object keeps one shape (a Map lookup per line cost more). */
-  private readonly counts = newStateCounts();
-  private readonly issue: ParseIssue;
-  private ownersSeen = false;
-  /** Position of the next `users:((` at or after the current line; -1 when there is none left. Keeps the search linear. */
-  private nextUsers = -2;
-  private readonly endpoints = new EndpointScanner('');
-  private readonly counted: CountedLines;
-  private readonly defaultState: TcpState;
-  private readonly countOnly: ReadonlySet<TcpState>;
-  private readonly ownersOnly: boolean;
-  private text = '';
-  /** Set while a read stops at the first line that is not a socket: such a line is then left unread, not counted as skipped. */
-  private untilOther = false;
+  protected readonly counts = newStateCounts();
+  protected readonly issue: ParseIssue;
+  protected ownersSeen = false;
+  protected readonly endpoints = new EndpointScanner('');
+  protected readonly counted: CountedLines;
   /** Offsets of the first line that is not a header (-1: none yet) and of the last header line, in the last text read. */
-  private firstData = -1;
-  private lastHeader = -1;
+  protected firstData = -1;
+  protected lastHeader = -1;
 
-  constructor(source: string, opts: Omit<SsParseOptions, 'from' | 'to'> = {}) {
+  constructor(tool: 'ss' | 'netstat', source: string, countOnly: ReadonlySet<TcpState>) {
     this.issue = createIssue(source);
-    this.defaultState = opts.defaultState ?? 'UNKNOWN';
-    this.countOnly = opts.countOnly ?? NO_STATES;
-    this.ownersOnly = opts.ownersOnly ?? false;
-    this.counted = new CountedLines('ss', this.countOnly);
+    this.counted = new CountedLines(tool, countOnly);
   }
 
   /**
@@ -135,6 +125,44 @@ export class SsScanner {
    * socket (a header, a blank line, anything unreadable), leaves it uncounted and returns its
    * offset; otherwise, and when every line was a socket, returns `to`.
    */
+  abstract read(text: string, from: number, to: number, untilOther?: boolean): number;
+
+  result(): SsParseResult {
+    const counts = { ...this.counts };
+    this.counted.addTo(counts);
+    return {
+      sockets: this.sockets,
+      counts: presentCounts(counts),
+      issue: this.issue,
+      ownersSeen: this.ownersSeen,
+      serviceNames: this.endpoints.serviceNames,
+      lastHeaderAt: this.lastHeader,
+      headerAfterData: this.firstData !== -1 && this.lastHeader > this.firstData,
+    };
+  }
+}
+
+/**
+ * The `ss` parser as an object that can be fed a listing in pieces (line-aligned chunks of a file
+ * read in turn, see src/parse/listing-stream.ts): sockets, counts and notes add up across reads.
+ */
+export class SsScanner extends ListingScanner {
+  /** Position of the next `users:((` at or after the current line; -1 when there is none left. Keeps the search linear. */
+  private nextUsers = -2;
+  private readonly defaultState: TcpState;
+  private readonly countOnly: ReadonlySet<TcpState>;
+  private readonly ownersOnly: boolean;
+  private text = '';
+  /** Set while a read stops at the first line that is not a socket: such a line is then left unread, not counted as skipped. */
+  private untilOther = false;
+
+  constructor(source: string, opts: Omit<SsParseOptions, 'from' | 'to'> = {}) {
+    super('ss', source, opts.countOnly ?? NO_STATES);
+    this.defaultState = opts.defaultState ?? 'UNKNOWN';
+    this.countOnly = opts.countOnly ?? NO_STATES;
+    this.ownersOnly = opts.ownersOnly ?? false;
+  }
+
   read(text: string, from: number, to: number, untilOther = false): number {
     this.text = text;
     this.endpoints.text = text;
@@ -175,20 +203,6 @@ export class SsScanner {
     if (this.firstData === -1) this.firstData = start;
     this.count(state);
     return true;
-  }
-
-  result(): SsParseResult {
-    const counts = { ...this.counts };
-    this.counted.addTo(counts);
-    return {
-      sockets: this.sockets,
-      counts: presentCounts(counts),
-      issue: this.issue,
-      ownersSeen: this.ownersSeen,
-      serviceNames: this.endpoints.serviceNames,
-      lastHeaderAt: this.lastHeader,
-      headerAfterData: this.firstData !== -1 && this.lastHeader > this.firstData,
-    };
   }
 
   /** An unreadable line: counted as skipped, unless this read stops at it. Returns false (no socket). */
