@@ -32,12 +32,7 @@ export type DiagnoseInput =
   /** A live node: the plan runs through its transport, within its limits. */
   | { kind: 'node'; node: OpenedNode }
   /** A `--save` bundle directory, a file of raw collection output, or a transcript file. */
-  | {
-      kind: 'path';
-      path: string;
-      node?: string;
-      pcap?: string;
-    }
+  | { kind: 'path'; path: string; node?: string; pcap?: string }
   /** Raw collection output or a terminal transcript, already in memory; `capture`: a pcap taken beside a transcript. */
   | { kind: 'text'; text: string; node?: string; source?: string; capture?: Uint8Array };
 

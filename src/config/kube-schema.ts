@@ -10,13 +10,14 @@
  * ```
  */
 import { z } from 'zod';
+import { DNS1123_LABEL } from '../domain/kube-names.js';
 
 /** A DNS-1123 label: what Kubernetes accepts as a namespace or container name. */
 const dnsLabel = z
   .string()
   .min(1)
   .max(63)
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS-1123 label (lower-case letters, digits and "-")');
+  .regex(DNS1123_LABEL, 'must be a DNS-1123 label (lower-case letters, digits and "-")');
 
 /**
  * A label selector in the equality form the API accepts (`k=v,k2!=v2,k3`). Kept strict so a typo

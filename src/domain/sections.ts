@@ -75,13 +75,6 @@ const POD_CGROUPS_SH = `find /sys/fs/cgroup -maxdepth 5 -type d -name '*pod*' 2>
   return 0`;
 
 /**
- * Pod network namespaces, whose sockets the node's ss cannot see: each distinct namespace whose
- * first process's cgroup is a pod's is entered once (network namespace only) for `ss -tane`, within
- * {@link POD_NETNS_CAP}. Owners come from the socket inodes in the fd tables of that namespace's
- * processes only: `ss -p` would walk every process on the node once per pod. comm and
- * /proc/PID/cgroup (a privileged process names its cgroups) are hex, as in the owners section.
- */
-/**
  * Pod names from the container runtime, for when the Kubernetes API cannot be read: the kubelet
  * puts each pod's UID, name and namespace in its containers' OCI configs (containerd:
  * `io.kubernetes.cri.sandbox-*` annotations; CRI-O: `io.kubernetes.pod.*`; Docker with
@@ -95,6 +88,13 @@ const POD_LABELS_SH = `for f in /run/containerd/io.containerd.runtime.v2.task/k8
   done | grep -v '^ *$' | sort -u | head -n 1024
   return 0`;
 
+/**
+ * Pod network namespaces, whose sockets the node's ss cannot see: each distinct namespace whose
+ * first process's cgroup is a pod's is entered once (network namespace only) for `ss -tane`, within
+ * {@link POD_NETNS_CAP}. Owners come from the socket inodes in the fd tables of that namespace's
+ * processes only: `ss -p` would walk every process on the node once per pod. comm and
+ * /proc/PID/cgroup (a privileged process names its cgroups) are hex, as in the owners section.
+ */
 const POD_NETNS_SH = `for c in nsenter timeout stat; do command -v $c >/dev/null 2>&1 || { echo "$c not found" >&2; return 1; }; done
   hn=$(stat -L -c %i /proc/self/ns/net) || return 1
   N=$(stat -L -c '%i %n' /proc/[0-9]*/ns/net 2>/dev/null | awk -v h="$hn" '$1 != h {

@@ -16,14 +16,6 @@ const QUEUES_AND_ENDPOINTS = String.raw`\d{1,15} +\d{1,15} +[^ \t\n]*?:[\d*]+ +[
 /** The end of a column: what follows (owners, timers) is not read for a counted line. */
 const COLUMN_END = String.raw`(?=[ \t\n]|$)`;
 
-/**
- * An `ss` line in one of the states `words` (as ss spells them), of the counted shape: the state
- * first, then Recv-Q, Send-Q and two endpoints with numeric ports. Sticky: tried at a line start.
- */
-export function ssLinePattern(words: readonly string[]): RegExp {
-  return new RegExp(`(?:${words.join('|')}) +${QUEUES_AND_ENDPOINTS}${COLUMN_END}`, 'y');
-}
-
 /** The states counted this way, as each tool spells them. */
 const WORDS: Partial<Record<TcpState, { ss: string; netstat: string }>> = {
   ESTAB: { ss: 'ESTAB', netstat: 'ESTABLISHED' },
@@ -58,7 +50,11 @@ export class CountedLines {
     const words = this.states.map((s) => (WORDS[s] as { ss: string; netstat: string })[tool]);
     this.chars = words.map((w) => w.charCodeAt(tool === 'ss' ? 0 : w.length - 1));
     this.leads = tool === 'ss' ? this.chars : ['t'.charCodeAt(0)];
-    this.re = words.length === 0 ? null : tool === 'ss' ? ssLinePattern(words) : new RegExp(`tcp6? +${QUEUES_AND_ENDPOINTS} +(?:${words.join('|')})${COLUMN_END}`, 'y');
+    const alternatives = `(?:${words.join('|')})`;
+    this.re =
+      words.length === 0
+        ? null
+        : new RegExp(tool === 'ss' ? `${alternatives} +${QUEUES_AND_ENDPOINTS}${COLUMN_END}` : `tcp6? +${QUEUES_AND_ENDPOINTS} +${alternatives}${COLUMN_END}`, 'y');
   }
 
   /**

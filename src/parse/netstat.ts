@@ -95,8 +95,11 @@ export class NetstatScanner extends ListingScanner {
           this.lastHeader = lineStart;
           continue;
         }
-        if (this.firstData === -1) this.firstData = lineStart;
-        if (OTHER_PROTOCOLS.has(word)) this.understood++;
+      }
+      // Every other line is data, a socket or not.
+      if (this.firstData === -1) this.firstData = lineStart;
+      if (proto === 0) {
+        if (OTHER_PROTOCOLS.has(text.slice(p, e))) this.understood++;
         else skipLine(this.issue, text.slice(lineStart, end));
         continue;
       }
@@ -108,7 +111,6 @@ export class NetstatScanner extends ListingScanner {
       const sendQ = readUint(text, p, e);
       if (recvQ < 0 || sendQ < 0) {
         if (untilOther) return lineStart;
-        if (this.firstData === -1) this.firstData = lineStart;
         skipLine(this.issue, text.slice(lineStart, end));
         continue;
       }
@@ -123,11 +125,9 @@ export class NetstatScanner extends ListingScanner {
       const state = stateAt(text, p, e);
       if (localPort === null || peerEnd < 0 || state === undefined) {
         if (untilOther) return lineStart;
-        if (this.firstData === -1) this.firstData = lineStart;
         skipLine(this.issue, text.slice(lineStart, end));
         continue;
       }
-      if (this.firstData === -1) this.firstData = lineStart;
       this.understood++;
       counts[state]++;
       if (countOnly.has(state)) continue;

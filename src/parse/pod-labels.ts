@@ -8,14 +8,12 @@
  * The names are the node's word, so they are believed only in Kubernetes' own shapes (a DNS-1123
  * name, a UID); anything else is a skipped line.
  */
+import { DNS1123_SUBDOMAIN, isDns1123Label } from '../domain/kube-names.js';
 import type { ParseIssue } from '../domain/snapshot.js';
 import { createIssue, skipLine } from './parse-issue.js';
 
 const PAIR = /"io\.kubernetes\.(?:cri\.sandbox-|pod\.)(uid|name|namespace)" *: *"([^"]*)"/g;
 const UID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/** DNS-1123 subdomain (pod names) and label (namespaces), as the API server validates them. */
-const NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const NAMESPACE = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Pods by UID: `namespace/name` as the runtime knows them. */
 export function parsePodLabels(text: string, source = 'pod-labels'): { pods: Record<string, { namespace: string; name: string }>; issue: ParseIssue } {
@@ -26,7 +24,7 @@ export function parsePodLabels(text: string, source = 'pod-labels'): { pods: Rec
     const got: Record<string, string> = {};
     for (const m of line.matchAll(PAIR)) got[m[1]!] = m[2]!;
     const { uid, name, namespace } = got;
-    if (!uid || !name || !namespace || !UID.test(uid) || !NAME.test(name) || !NAMESPACE.test(namespace)) {
+    if (!uid || !name || !namespace || !UID.test(uid) || !DNS1123_SUBDOMAIN.test(name) || !isDns1123Label(namespace)) {
       skipLine(issue, line);
       continue;
     }

@@ -23,7 +23,7 @@
  */
 import type { ParseIssue, ProcessRef, Socket, TcpState } from '../domain/snapshot.js';
 import { Char, EndpointScanner, isDigit, readUint, skipWs, tokenEnd } from './endpoint-scan.js';
-import { CountedLines, ssLinePattern } from './counted-lines.js';
+import { CountedLines } from './counted-lines.js';
 import { createIssue, skipLine } from './parse-issue.js';
 import { newStateCounts, presentCounts, toTcpState } from './tcp-state.js';
 
@@ -83,14 +83,6 @@ const HEADER_WORDS = new Set(['State', 'Netid', 'Recv-Q']);
 
 const USERS = 'users:((';
 
-/**
- * What an owners-only read counts of a line that shows no owner: every state `ss` prints but
- * LISTEN, recognised whole like the counted lines of a full table. Their first letters, for a
- * cheap test before the pattern.
- */
-const UNOWNED = ssLinePattern(['ESTAB', 'SYN-SENT', 'SYN-RECV', 'FIN-WAIT-1', 'FIN-WAIT-2', 'TIME-WAIT', 'UNCONN', 'CLOSE-WAIT', 'LAST-ACK', 'CLOSING']);
-const UNOWNED_LEADS = new Set(['E', 'S', 'F', 'T', 'U', 'C', 'L'].map((c) => c.charCodeAt(0)));
-
 /** Reads `ss` output into sockets. Never throws: unreadable lines are counted in `issue`. */
 export function parseSs(text: string, source = 'ss', opts: SsParseOptions = {}): SsParseResult {
   const scanner = new SsScanner(source, opts);
@@ -142,10 +134,7 @@ export abstract class ListingScanner {
   }
 }
 
-/**
- * The `ss` parser as an object that can be fed a listing in pieces (line-aligned chunks of a file
- * read in turn, see src/parse/listing-stream.ts): sockets, counts and notes add up across reads.
- */
+/** The `ss` parser, fed whole texts or pieces of one ({@link ListingScanner}). */
 export class SsScanner extends ListingScanner {
   /** Position of the next `users:((` at or after the current line; -1 when there is none left. Keeps the search linear. */
   private nextUsers = -2;
@@ -179,30 +168,10 @@ export class SsScanner extends ListingScanner {
       }
       let end = text.indexOf('\n', start);
       if (end === -1 || end > to) end = to;
-      if (this.ownersOnly && this.unownedAt(start, end)) {
-        start = end + 1;
-        continue;
-      }
       if (!this.readLine(start, end) && untilOther) return start;
       start = end + 1;
     }
     return to;
-  }
-
-  /**
-   * An owners-only read: when the line at [start, end) is of the counted shape in a state other
-   * than LISTEN and shows no owner, counts it and returns true (what {@link readLine} would do,
-   * without walking it). Otherwise false, and readLine reads it.
-   */
-  private unownedAt(start: number, end: number): boolean {
-    const t = this.text;
-    if (!UNOWNED_LEADS.has(t.charCodeAt(start))) return false;
-    UNOWNED.lastIndex = start;
-    if (!UNOWNED.test(t) || UNOWNED.lastIndex > end || this.ownersOnLine(start, end)) return false;
-    const state = ssStateAt(t, start, t.indexOf(' ', start)) as TcpState;
-    if (this.firstData === -1) this.firstData = start;
-    this.count(state);
-    return true;
   }
 
   /** An unreadable line: counted as skipped, unless this read stops at it. Returns false (no socket). */

@@ -267,31 +267,32 @@ function readAsOneListing(block: TranscriptBlock, a: Assembly): boolean {
   const kind = leadingListingKind(block.body);
   if (kind === null) return false;
   const source = sourceName(kind, block.line);
-  const whole = (parsed: SsParseResult) => parsed.issue.skipped === 0 && !parsed.headerAfterData;
   const range = { countOnly: COUNT_ONLY, from: block.from, to: block.to };
+  const read = kind === 'ss' ? parseSs(a.text, source, range) : parseNetstat(a.text, source, range);
+  const cut = cutIn(kind, block, true, a);
+  const parsed = cut ? addCut(read, cut) : read;
+  if (parsed.issue.skipped > 0 || parsed.headerAfterData) return false;
   // The cut is taken only with the parse it completes, when that parse is kept.
-  const cut = a.cut;
-  if (kind === 'ss') {
-    const parsed = takeCut('ss', parseSs(a.text, source, range), block, true, a);
-    if (whole(parsed)) addSsRun(parsed, { kind: 'full' }, a);
-    else a.cut = cut;
-    return whole(parsed);
-  }
-  const parsed = takeCut('netstat', parseNetstat(a.text, source, range), block, true, a);
-  if (whole(parsed)) addNetstatRun(parsed, block.body, { kind: 'full' }, a);
-  else a.cut = cut;
-  return whole(parsed);
+  if (cut) a.cut = null;
+  if (kind === 'ss') addSsRun(parsed, { kind: 'full' }, a);
+  else addNetstatRun(parsed as NetstatParseResult, block.body, { kind: 'full' }, a);
+  return true;
 }
 
 /**
- * The in-place parse of a block's listing, with the cut-out run added when the run lay in this
- * block, was read by the same tool's parser and with the same options (`same`: no single-state
- * filter, ESTAB and TIME-WAIT counted only). Then the cut is taken: it is added once.
+ * The cut-out run when it lay in this block and was read by the same tool's parser with the same
+ * options (`same`: no single-state filter, ESTAB and TIME-WAIT counted only); else null.
  */
-function takeCut<R extends SsParseResult>(kind: 'ss' | 'netstat', parsed: R, block: TranscriptBlock, same: boolean, a: Assembly): R {
+function cutIn(kind: 'ss' | 'netstat', block: TranscriptBlock, same: boolean, a: Assembly): ListingCut | null {
   const cut = a.cut;
   // The block's body ends before the newline of its last line: a run cut from its end sits just after that.
-  if (cut === null || cut.kind !== kind || !same || cut.at < block.from || cut.at > block.to + 1) return parsed;
+  return cut !== null && cut.kind === kind && same && cut.at >= block.from && cut.at <= block.to + 1 ? cut : null;
+}
+
+/** The in-place parse of a labelled block's listing, which is always kept: with the cut-out run added and taken when it lay in this block. */
+function takeCut<R extends SsParseResult>(kind: 'ss' | 'netstat', parsed: R, block: TranscriptBlock, same: boolean, a: Assembly): R {
+  const cut = cutIn(kind, block, same, a);
+  if (cut === null) return parsed;
   a.cut = null;
   return addCut(parsed, cut);
 }

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { diagnose } from '../../jobs/diagnose.js';
 import { loadBundle, saveBundle } from '../../src/collect/bundle-store.js';
 import { buildSnapshot, CUT_SECTIONS } from '../../src/parse/bundle.js';
+import { markerOf } from '../../src/domain/sections.js';
 import { decodeOutput } from '../../src/collect/decode.js';
 import { readCutFile } from '../../src/collect/listing-file.js';
 import { parseTranscript, parseTranscriptCut } from '../../src/parse/transcript.js';
@@ -73,7 +74,7 @@ describe('a saved file read with its listing cut out as it is read', () => {
     expect(whole.parseIssues.map((i) => i.source)).toEqual([`transcript:ss at line ${listing.split('\n').length + 2}`]);
   });
 
-  it('leaves a file that does not start with a listing, raw collection output and a label the cut does not fit to the whole read', () => {
+  it('leaves a file that does not start with a listing, and a block read some other way, to the whole read', () => {
     expect(readCut('just some prose\nand more prose\n', 64).file).toBeNull();
     expect(readCut('ESTAB 0 0 10.0.0.1:80 10.0.0.2:5000\n', 64).file).toBeNull();
     // `ss -ltn` is read for its listeners only, with every socket kept: not the cut's options.
@@ -81,6 +82,19 @@ describe('a saved file read with its listing cut out as it is read', () => {
     const listenOnly = readCut(`$ ss -ltn\n${listing}`, 256);
     expect(listenOnly.file).not.toBeNull();
     expect(listenOnly.snap).toBeNull();
+  });
+
+  it('reads raw collection output whole even when it starts like a listing after a prompt', async () => {
+    const mark = `${markerOf('0123456789abcdef0123456789abcdef')} `;
+    const listing = readFileSync(new URL('ss/real-tan.txt', FIXTURES), 'utf8');
+    const path = join(dir, 'raw.txt');
+    writeFileSync(path, `$ ss -tan\n${listing}${mark}BEGIN meta\nhostname n1\n${mark}END meta rc=0\n`);
+    // The cut happens, and the prompt's block would take it; the markers make the text raw output.
+    expect(readCutFile(path)).not.toBeNull();
+    const fromPath = await diagnose({ kind: 'path', path, node: 'n1' });
+    const fromText = await diagnose({ kind: 'text', text: readFileSync(path, 'utf8'), node: 'n1', source: path });
+    expect(fromPath.bundle).not.toBeNull();
+    expect(fromPath.snapshot).toEqual(fromText.snapshot);
   });
 
   it('diagnoses a big listing file as it diagnoses its text', async () => {

@@ -9,21 +9,16 @@ import type { Command } from 'commander';
 import { parseFormat } from '../options.js';
 import { reportFailure, type Format } from '../output.js';
 import type { AnalyzeOptions } from './analyze-run.js';
+import { builtOrModule } from '../built.js';
 
-/**
- * Under tsx (development, tests) the TypeScript modules; built, the one-file bundle of
- * ./analyze-run.ts and all it imports (scripts/bundle.mjs), or the modules when it was not built.
- */
+/** The command's body: built, from the one-file bundle of ./analyze-run.ts and all it imports (scripts/bundle.mjs). */
 async function loadRun(): Promise<(path: string, opts: AnalyzeOptions) => Promise<number>> {
-  if (!import.meta.url.endsWith('.ts')) {
-    try {
-      // @ts-expect-error: written by scripts/bundle.mjs into the build output only.
-      return ((await import('../../../jobs/analyze.bundle.js')) as typeof import('./analyze-run.js')).runAnalyze;
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-    }
-  }
-  return (await import('./analyze-run.js')).runAnalyze;
+  const { runAnalyze } = await builtOrModule(
+    // @ts-expect-error: written by scripts/bundle.mjs into the build output only.
+    () => import('../../../jobs/analyze.bundle.js'),
+    () => import('./analyze-run.js'),
+  );
+  return runAnalyze;
 }
 
 export function registerAnalyze(program: Command): void {
