@@ -16,10 +16,16 @@ const QUEUES_AND_ENDPOINTS = String.raw`\d{1,15} +\d{1,15} +[^ \t\n]*?:[\d*]+ +[
 /** The end of a column: what follows (owners, timers) is not read for a counted line. */
 const COLUMN_END = String.raw`(?=[ \t\n]|$)`;
 
-/** The states counted this way, as each tool spells them. */
+/**
+ * The states that can be counted this way, as each tool spells them: ESTAB and TIME-WAIT of a big
+ * table, and the ownerless CLOSE-WAIT and SYN-RECV of an owners listing (`ss -tanp state
+ * listening state close-wait state syn-recv`) read beside the full table.
+ */
 const WORDS: Partial<Record<TcpState, { ss: string; netstat: string }>> = {
   ESTAB: { ss: 'ESTAB', netstat: 'ESTABLISHED' },
   'TIME-WAIT': { ss: 'TIME-WAIT', netstat: 'TIME_WAIT' },
+  'CLOSE-WAIT': { ss: 'CLOSE-WAIT', netstat: 'CLOSE_WAIT' },
+  'SYN-RECV': { ss: 'SYN-RECV', netstat: 'SYN_RECV' },
 };
 
 export class CountedLines {
@@ -49,6 +55,8 @@ export class CountedLines {
     this.tallies = new Int32Array(this.states.length);
     const words = this.states.map((s) => (WORDS[s] as { ss: string; netstat: string })[tool]);
     this.chars = words.map((w) => w.charCodeAt(tool === 'ss' ? 0 : w.length - 1));
+    // netstat's TIME_WAIT and CLOSE_WAIT end alike: a set that the one character cannot tell apart is a bug here.
+    if (new Set(this.chars).size !== this.chars.length) throw new Error(`counted lines: ${words.join(', ')} cannot be told apart by one character`);
     this.leads = tool === 'ss' ? this.chars : ['t'.charCodeAt(0)];
     const alternatives = `(?:${words.join('|')})`;
     this.re =
@@ -59,15 +67,17 @@ export class CountedLines {
 
   /**
    * When the line at `start` is a counted line: counts it, sets {@link next} to the next line's
-   * start and returns true. Otherwise false, and the caller reads the line in full.
+   * start and returns true. Otherwise false, and the caller reads the line in full. A line that
+   * runs past `limit` (an owners listing passes where its next `users:((` is) is not counted.
    */
-  match(t: string, start: number): boolean {
+  match(t: string, start: number, limit = Infinity): boolean {
     const re = this.re;
     if (re === null || !this.leads.includes(t.charCodeAt(start))) return false;
     re.lastIndex = start;
     if (!re.test(t)) return false;
     const wordEnd = re.lastIndex;
     const end = t.indexOf('\n', wordEnd);
+    if ((end === -1 ? t.length : end) > limit) return false;
     this.next = end === -1 ? t.length : end + 1;
     const i = this.chars.indexOf(t.charCodeAt(this.tool === 'ss' ? start : wordEnd - 1));
     this.tallies[i] = (this.tallies[i] as number) + 1;

@@ -78,6 +78,8 @@ const NO_PROCESSES: ProcessRef[] = Object.freeze([]) as unknown as ProcessRef[];
 const OTHER_NETIDS = new Set(['udp', 'raw', 'u_str', 'u_dgr', 'u_seq', 'nl', 'p_raw', 'p_dgr', 'mptcp', 'sctp', 'tipc', 'v_str', 'v_dgr', 'xdp', 'icmp6', '???']);
 
 const NO_STATES: ReadonlySet<TcpState> = new Set();
+/** The states of an owners listing (`ss -tanp state listening state close-wait state syn-recv`) whose ownerless lines are only counted. */
+const OWNERLESS_COUNTED: readonly TcpState[] = ['CLOSE-WAIT', 'SYN-RECV'];
 
 const HEADER_WORDS = new Set(['State', 'Netid', 'Recv-Q']);
 
@@ -146,7 +148,8 @@ export class SsScanner extends ListingScanner {
   private untilOther = false;
 
   constructor(source: string, opts: Omit<SsParseOptions, 'from' | 'to'> = {}) {
-    super('ss', source, opts.countOnly ?? NO_STATES);
+    // An owners listing's ownerless lines are only counted: most take the counted-line match.
+    super('ss', source, opts.ownersOnly ? new Set([...(opts.countOnly ?? NO_STATES), ...OWNERLESS_COUNTED]) : (opts.countOnly ?? NO_STATES));
     this.defaultState = opts.defaultState ?? 'UNKNOWN';
     this.countOnly = opts.countOnly ?? NO_STATES;
     this.ownersOnly = opts.ownersOnly ?? false;
@@ -161,7 +164,8 @@ export class SsScanner extends ListingScanner {
     let start = from;
     while (start < to) {
       // Most lines of a big table: counted whole by a native match (src/parse/counted-lines.ts).
-      if (counted.match(text, start)) {
+      // In an owners listing, only a line without owners: one that shows some is read in full.
+      if (counted.match(text, start, this.ownersOnly ? this.usersAt(start) : Infinity)) {
         if (this.firstData === -1) this.firstData = start;
         start = counted.next;
         continue;
@@ -256,11 +260,16 @@ export class SsScanner extends ListingScanner {
     return this.count(state);
   }
 
-  /** True when the line at [start, end) shows owners; the search moves forward only, as in {@link readLine}. */
+  /** True when the line at [start, end) shows owners. */
   private ownersOnLine(start: number, end: number): boolean {
-    if (this.nextUsers === -1) return false;
+    return this.usersAt(start) < end;
+  }
+
+  /** Where the next `users:((` at or after `start` is; Infinity when none is left. The search moves forward only, as in {@link readLine}. */
+  private usersAt(start: number): number {
+    if (this.nextUsers === -1) return Infinity;
     if (this.nextUsers < start) this.nextUsers = this.text.indexOf(USERS, start);
-    return this.nextUsers !== -1 && this.nextUsers < end;
+    return this.nextUsers === -1 ? Infinity : this.nextUsers;
   }
 
   private count(state: TcpState): true {
