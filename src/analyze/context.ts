@@ -50,7 +50,7 @@ function countStates(snapshot: Snapshot, listeners: ListenerView[]): Partial<Rec
   const counted: Partial<Record<TcpState, number>> = {};
   for (const state of STATE_ORDER) {
     const fromTotals = snapshot.stateTotals?.[state];
-    // The table's counts, not `byState`: ESTAB and TIME-WAIT of a full table are counted, not kept.
+    // The table's counts, not `byState`: ESTAB, TIME-WAIT and FIN-WAIT-2 of a full table are counted, not kept.
     const fromTable = snapshot.sockets.counts[state] ?? 0;
     if (fromTotals !== undefined) counted[state] = fromTotals;
     // `netstat -n` never prints listeners, so a transcript's tally lacks LISTEN: take it from the listings.

@@ -60,10 +60,11 @@ export type Coverage =
 
 /**
  * States a full-table source (the plan's `ss-all`, `/proc/net/tcp`) only counts. A busy node holds
- * hundreds of thousands of them, they are normal in any number, and no rule reads more of them
- * than how many there are: building an object per socket was most of the cost of a large table.
+ * hundreds of thousands of them, and no rule or view reads more of them than how many there are
+ * (peer views list CLOSE-WAIT, SYN-RECV, LAST-ACK, FIN-WAIT-1 and CLOSING; see
+ * src/analyze/peers.ts): building an object per socket was most of the cost of a large table.
  */
-export const COUNTED_ONLY_STATES: readonly TcpState[] = ['ESTAB', 'TIME-WAIT'];
+export const COUNTED_ONLY_STATES: readonly TcpState[] = ['ESTAB', 'TIME-WAIT', 'FIN-WAIT-2'];
 
 export interface SocketTable {
   /** Every socket in the table except those in the {@link SocketTable.countedOnly} states, which are only counted. */

@@ -1,5 +1,5 @@
 /**
- * The lines of a big listing that are only counted (ESTAB and TIME-WAIT: most of any table) are
+ * The lines of a big listing that are only counted (ESTAB, TIME-WAIT, FIN-WAIT-2: most of any table) are
  * recognised whole by one sticky regular expression, tried at the line start. V8 runs it as native
  * code; walking the same line in JavaScript, character by character, cost several times as much.
  * A line it does not match (another layout, a port printed as a service name, anything odd) goes
@@ -17,13 +17,14 @@ const QUEUES_AND_ENDPOINTS = String.raw`\d{1,15} +\d{1,15} +[^ \t\n]*?:[\d*]+ +[
 const COLUMN_END = String.raw`(?=[ \t\n]|$)`;
 
 /**
- * The states that can be counted this way, as each tool spells them: ESTAB and TIME-WAIT of a big
- * table, and the ownerless CLOSE-WAIT and SYN-RECV of an owners listing (`ss -tanp state
+ * The states that can be counted this way, as each tool spells them: those of a big table
+ * (`COUNTED_ONLY_STATES`, src/domain/snapshot.ts), and the ownerless CLOSE-WAIT and SYN-RECV of an owners listing (`ss -tanp state
  * listening state close-wait state syn-recv`) read beside the full table.
  */
 const WORDS: Partial<Record<TcpState, { ss: string; netstat: string }>> = {
   ESTAB: { ss: 'ESTAB', netstat: 'ESTABLISHED' },
   'TIME-WAIT': { ss: 'TIME-WAIT', netstat: 'TIME_WAIT' },
+  'FIN-WAIT-2': { ss: 'FIN-WAIT-2', netstat: 'FIN_WAIT2' },
   'CLOSE-WAIT': { ss: 'CLOSE-WAIT', netstat: 'CLOSE_WAIT' },
   'SYN-RECV': { ss: 'SYN-RECV', netstat: 'SYN_RECV' },
 };

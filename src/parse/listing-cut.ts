@@ -35,7 +35,7 @@ export interface ListingCut {
   at: number;
   /** Lines cut out (every one a socket), for the line numbers of what follows. */
   lines: number;
-  /** The run read by the tool's parser with the transcript's options (counted-only ESTAB and TIME-WAIT). */
+  /** The run read by the tool's parser with the transcript's options (counted-only {@link COUNTED_ONLY_STATES}). */
   part: SsParseResult | NetstatParseResult;
 }
 

@@ -33,7 +33,7 @@ export interface TranscriptOptions {
 }
 
 /**
- * ESTAB and TIME-WAIT are only counted here too: a saved listing can hold a million of them, and
+ * ESTAB, TIME-WAIT and FIN-WAIT-2 are only counted here too: a saved listing can hold a million of them, and
  * no rule reads more of them than their number (see {@link COUNTED_ONLY_STATES}).
  */
 const COUNT_ONLY = LISTING_COUNT_ONLY;
@@ -281,7 +281,7 @@ function readAsOneListing(block: TranscriptBlock, a: Assembly): boolean {
 
 /**
  * The cut-out run when it lay in this block and was read by the same tool's parser with the same
- * options (`same`: no single-state filter, ESTAB and TIME-WAIT counted only); else null.
+ * options (`same`: no single-state filter, COUNTED_ONLY_STATES counted only); else null.
  */
 function cutIn(kind: 'ss' | 'netstat', block: TranscriptBlock, same: boolean, a: Assembly): ListingCut | null {
   const cut = a.cut;

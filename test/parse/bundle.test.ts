@@ -21,9 +21,9 @@ describe('buildSnapshot', () => {
       expect(snap.sockets.sockets).toHaveLength(11);
       expect(snap.sockets.sockets.find((s) => s.localPort === 6379 && s.localAddress === '127.0.0.1')?.processes).toEqual([{ name: 'redis-server', pid: 2204, fd: 6 }]);
     });
-    it('counts ESTAB and TIME-WAIT of the full table without keeping them as sockets', () => {
+    it('counts ESTAB, TIME-WAIT and FIN-WAIT-2 of the full table without keeping them as sockets', () => {
       expect(snap.sockets.counts).toEqual({ LISTEN: 11, ESTAB: 2, 'TIME-WAIT': 2 });
-      expect(snap.sockets.countedOnly).toEqual(['ESTAB', 'TIME-WAIT']);
+      expect(snap.sockets.countedOnly).toEqual(['ESTAB', 'TIME-WAIT', 'FIN-WAIT-2']);
       expect(snap.sockets.sockets.filter((s) => s.state === 'ESTAB' || s.state === 'TIME-WAIT')).toEqual([]);
     });
     it('takes two listen samples and two counter samples, interval apart', () => {

@@ -1,17 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { COUNTED_ONLY_STATES, type TcpState } from '../../src/domain/snapshot.js';
 import { parseNetstat } from '../../src/parse/netstat.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/netstat/${name}.txt`, import.meta.url), 'utf8');
 
-describe('parseNetstat when ESTAB and TIME-WAIT are only counted', () => {
-  const countOnly = new Set(['ESTAB', 'TIME-WAIT'] as const);
+describe('parseNetstat when the counted-only states (ESTAB, TIME-WAIT, FIN-WAIT-2) are only counted', () => {
+  const countOnly: ReadonlySet<TcpState> = new Set(COUNTED_ONLY_STATES);
 
   it.each(['tan', 'tanp', 'antp', 'aeep', 'n', 'p', 'plain-names', 'tanpo-timers', 'wide-W', 'l', 'lnp'])('counts every state of netstat -%s as a full read does and keeps only the others', (variant) => {
     const full = parseNetstat(fixture(variant), variant);
     const counted = parseNetstat(fixture(variant), variant, { countOnly });
     expect(counted.counts).toEqual(full.counts);
-    expect(counted.sockets).toEqual(full.sockets.filter((s) => !countOnly.has(s.state as 'ESTAB')));
+    expect(counted.sockets).toEqual(full.sockets.filter((s) => !countOnly.has(s.state)));
     expect(counted.understood).toBe(full.understood);
     expect(counted.issue).toEqual(full.issue);
     expect([...counted.serviceNames]).toEqual([...full.serviceNames]);

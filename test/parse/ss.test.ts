@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { COUNTED_ONLY_STATES, type TcpState } from '../../src/domain/snapshot.js';
 import { parseSs } from '../../src/parse/ss.js';
 import { GARBAGE } from './garbage.js';
 
@@ -140,17 +141,17 @@ describe('parseSs', () => {
     },
   );
 
-  describe('when ESTAB and TIME-WAIT are only counted', () => {
-    const countOnly = new Set(['ESTAB', 'TIME-WAIT'] as const);
+  describe('when the counted-only states (ESTAB, TIME-WAIT, FIN-WAIT-2) are only counted', () => {
+    const countOnly: ReadonlySet<TcpState> = new Set(COUNTED_ONLY_STATES);
 
-    it.each(['new-tan', 'new-tanp', 'new-headerless', 'new-extended-ei', 'new-oneline-O', 'new-mapped-zones', 'old-grep-31591-with-header', 'old-listen-owners'])('counts every state of %s as a full read does and keeps only the others', (variant) => {
+    it.each(['new-tan', 'new-tanp', 'new-headerless', 'new-extended-ei', 'new-oneline-O', 'new-mapped-zones', 'old-grep-31591-with-header', 'old-listen-owners', 'real-tan', 'real-ta-names'])('counts every state of %s as a full read does and keeps only the others', (variant) => {
       const full = parseSs(fixture(variant), variant);
       const counted = parseSs(fixture(variant), variant, { countOnly });
       const byState: Record<string, number> = {};
       for (const s of full.sockets) byState[s.state] = (byState[s.state] ?? 0) + 1;
       expect(full.counts).toEqual(byState);
       expect(counted.counts).toEqual(byState);
-      expect(counted.sockets).toEqual(full.sockets.filter((s) => !countOnly.has(s.state as 'ESTAB')));
+      expect(counted.sockets).toEqual(full.sockets.filter((s) => !countOnly.has(s.state)));
       expect(counted.issue.skipped).toBe(0);
     });
 
