@@ -72,6 +72,17 @@ export function socketsIn(ctx: AnalysisContext, state: TcpState): readonly Socke
   return ctx.byState.get(state) ?? [];
 }
 
+/**
+ * Sockets in a state that pass `keep`: the very list {@link socketsIn} gives when all of them do,
+ * so the facts made from a list once (its top peers, src/analyze/facts.ts) serve every rule that
+ * looks at the same sockets.
+ */
+export function socketsWhere(ctx: AnalysisContext, state: TcpState, keep: (s: Socket) => boolean): readonly Socket[] {
+  const all = socketsIn(ctx, state);
+  const kept = all.filter(keep);
+  return kept.length === all.length ? all : kept;
+}
+
 /** Listeners by port, made once per context's listener list: rules ask per port of hundreds. */
 const byPort = new WeakMap<readonly ListenerView[], Map<number, ListenerView[]>>();
 

@@ -27,17 +27,28 @@ export function ownersOfSockets(sockets: readonly Socket[]): NonNullable<Finding
 
 /** The peers of some sockets with their socket counts, most first, cut to `max`. */
 export function topPeerFacts(sockets: readonly Socket[], max = TOP_PEERS): NonNullable<FindingFacts['peers']> {
-  return tallyTop(
-    sockets.map((s) => s.peerAddress),
-    max,
-  ).top.map(([ip, count]) => ({ ip, count }));
+  return peerTally(sockets, max).top.map(([ip, count]) => ({ ip, count }));
 }
 
 /** `172.1.48.252 (70), 172.1.58.151 (55), 3 more`: the top peers of some sockets, for evidence lines. */
 export function describePeers(sockets: readonly Socket[], max = TOP_PEERS): string {
-  const { top, distinct } = tallyTop(
-    sockets.map((s) => s.peerAddress),
-    max,
-  );
+  const { top, distinct } = peerTally(sockets, max);
   return describeTally(top, max, distinct);
+}
+
+/**
+ * Top {@link TOP_PEERS} tallies by socket list, made once per list: several rules state the peers
+ * of the same sockets (every CLOSE-WAIT of a node: tens of thousands on a big table). Lists are
+ * never changed once made (src/analyze/context.ts `socketsWhere`).
+ */
+const tallies = new WeakMap<readonly Socket[], ReturnType<typeof tallyTop>>();
+
+function peerTally(sockets: readonly Socket[], max: number): ReturnType<typeof tallyTop> {
+  if (max !== TOP_PEERS) return tallyTop(sockets.map((s) => s.peerAddress), max);
+  let tally = tallies.get(sockets);
+  if (tally === undefined) {
+    tally = tallyTop(sockets.map((s) => s.peerAddress), max);
+    tallies.set(sockets, tally);
+  }
+  return tally;
 }

@@ -4,7 +4,7 @@
  * closes before anyone accept()s it, it turns CLOSE-WAIT there and stays until accepted or the
  * listener closes. This tells "the application never accepts" from "it accepts and never closes".
  */
-import { listenersOn, ownersVisible, socketsIn } from '../context.js';
+import { listenersOn, ownersVisible, socketsWhere } from '../context.js';
 import { finding, type Rule } from '../rule.js';
 import { describeOwner, listWords, plural, sortPorts } from '../words.js';
 import { groupByPort } from './close-wait-unread.js';
@@ -15,7 +15,7 @@ export const closeWaitUnaccepted: Rule = {
   needs: [],
   run(ctx) {
     if (!ownersVisible(ctx)) return [];
-    const orphans = socketsIn(ctx, 'CLOSE-WAIT').filter((s) => s.processes.length === 0);
+    const orphans = socketsWhere(ctx, 'CLOSE-WAIT', (s) => s.processes.length === 0);
     if (orphans.length === 0) return [];
     const groups = groupByPort(orphans);
     let wholeQueue = 0;

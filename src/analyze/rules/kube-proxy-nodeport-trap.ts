@@ -11,7 +11,7 @@
  * Service has ready endpoints are `kube-proxy-rules-missing`, and `externalTrafficPolicy: Local`
  * ports without a local endpoint are `nodeport-local-policy`.
  */
-import { socketsIn } from '../context.js';
+import { socketsWhere } from '../context.js';
 import { ownersOfListeners, topPeerFacts } from '../facts.js';
 import { isFull } from '../listeners.js';
 import { countCloseWait, describePort, healthCheckerLine, kubeArg, nodeArg, NODEPORT_SYMPTOMS, nodePortsJudged, proxyModeOf, serviceName, symptomExplained, trappedListeners, type ServiceFact } from '../nodeport-services.js';
@@ -35,14 +35,15 @@ export const kubeProxyNodeportTrap: Rule = {
     const evidence = [`${describeOwner(owner ? [owner] : [])}: ${mode.source}`, ...trapped.map((l) => describePort(l, closeWaitByPort.get(l.port) ?? 0))];
     if (services) evidence.push(...services.map(describeService));
     const cluster = ctx.snapshot.cluster?.status === 'read' ? ctx.snapshot.cluster.context : null;
-    const closeWait = socketsIn(ctx, 'CLOSE-WAIT').filter((s) => ports.includes(s.localPort));
-    const checkers = cluster ? healthCheckers(closeWait, new Set(ports), cluster) : [];
+    const trappedPorts = new Set(ports);
+    const closeWait = socketsWhere(ctx, 'CLOSE-WAIT', (s) => trappedPorts.has(s.localPort));
+    const checkers = cluster ? healthCheckers(closeWait, trappedPorts, cluster) : [];
     if (checkers.length > 0) evidence.push(healthCheckerLine(checkers));
     const outside = ports.filter((p) => p < NODEPORT_RANGE.min || p > NODEPORT_RANGE.max);
     if (outside.length > 0) evidence.push(`outside the default NodePort range ${NODEPORT_RANGE.min}-${NODEPORT_RANGE.max}: ${outside.join(', ')} (a custom --service-node-port-range?)`);
 
     const anyFull = trapped.some(isFull);
-    const explains = NODEPORT_SYMPTOMS.filter((rule) => symptomExplained(rule, seen, new Set(ports), anyFull));
+    const explains = NODEPORT_SYMPTOMS.filter((rule) => symptomExplained(rule, seen, trappedPorts, anyFull));
     const severity = worstSeverity([anyFull ? 'critical' : 'warning', ...explains.flatMap((r) => seen.get(r).map((f) => f.severity))]) ?? 'warning';
     const portPattern = ports.join('|');
     const node = nodeArg(ctx.snapshot.meta.hostname ?? ctx.snapshot.meta.node);

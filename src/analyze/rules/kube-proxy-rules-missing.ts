@@ -7,7 +7,7 @@
  */
 import { isFull } from '../listeners.js';
 import { countCloseWait, describePort, healthCheckerLine, kubeArg, nodeArg, NODEPORT_SYMPTOMS, nodePortsJudged, proxyModeOf, serviceName, symptomExplained } from '../nodeport-services.js';
-import { socketsIn } from '../context.js';
+import { socketsWhere } from '../context.js';
 import { ownersOfListeners, topPeerFacts } from '../facts.js';
 import { healthCheckers } from '../peer-names.js';
 import { finding, worstSeverity, type Rule } from '../rule.js';
@@ -21,14 +21,15 @@ export const kubeProxyRulesMissing: Rule = {
     if (!judged || judged.listeners.length === 0) return [];
     const { listeners, facts: services } = judged;
     const ports = sortPorts(listeners.map((l) => l.port));
+    const portSet = new Set(ports);
     const owner = listeners[0]?.process ?? null;
     const mode = proxyModeOf(ctx, listeners[0]);
     const closeWait = countCloseWait(ctx);
     const anyFull = listeners.some(isFull);
-    const explains = NODEPORT_SYMPTOMS.filter((rule) => symptomExplained(rule, seen, new Set(ports), anyFull));
+    const explains = NODEPORT_SYMPTOMS.filter((rule) => symptomExplained(rule, seen, portSet, anyFull));
     const severity = worstSeverity([anyFull ? 'critical' : 'warning', ...explains.flatMap((r) => seen.get(r).map((f) => f.severity))]) ?? 'warning';
-    const closeWaitHere = socketsIn(ctx, 'CLOSE-WAIT').filter((s) => ports.includes(s.localPort));
-    const checkers = ctx.snapshot.cluster?.status === 'read' ? healthCheckers(closeWaitHere, new Set(ports), ctx.snapshot.cluster.context) : [];
+    const closeWaitHere = socketsWhere(ctx, 'CLOSE-WAIT', (s) => portSet.has(s.localPort));
+    const checkers = ctx.snapshot.cluster?.status === 'read' ? healthCheckers(closeWaitHere, portSet, ctx.snapshot.cluster.context) : [];
     const node = nodeArg(ctx.snapshot.meta.hostname ?? ctx.snapshot.meta.node);
     const grep = mode.mode === 'ipvs' ? `ipvsadm -Ln | grep -E ':(${ports.join('|')})\\b'` : `iptables-save -t nat | grep -E -- '--dport (${ports.join('|')})\\b'`;
     return [
