@@ -4,12 +4,12 @@
  * Layout: `bundle.json` (node, transport, collectedAt, intervalSec, and per section its name and exit
  * status) beside `<section>.out` and `<section>.err`, so a human can read the raw outputs directly.
  */
+import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RawBundle } from '../domain/raw.js';
 import { ANALYZE_USAGE, inputInvalid } from '../errors.js';
 import { decodeOutput } from './decode.js';
-import { readWhole } from './read-whole.js';
 import { readCutFile } from './listing-file.js';
 import type { ListingCut } from '../parse/listing-cut.js';
 
@@ -77,36 +77,43 @@ export async function saveBundle(dir: string, bundle: RawBundle): Promise<void> 
  */
 export async function loadBundle(dir: string, cut: Readonly<Record<string, 'ss' | 'netstat'>> = {}): Promise<{ bundle: RawBundle; cuts: Map<string, ListingCut> }> {
   const cuts = new Map<string, ListingCut>();
-  /** A section file's text: with its listing cut out when it is one of `cut` and starts like one, else whole. */
-  const readText = (name: string): Promise<string> => {
+  /**
+   * A section file's text ('' when it cannot be read): with its listing cut out when it is one of
+   * `cut` and starts like one, else whole. Read synchronously, as the cut is: an asynchronous read
+   * takes an event-loop turn per step, and the cut holds the loop until it is done.
+   */
+  const readText = (name: string): string => {
     const section = name.endsWith('.out') ? name.slice(0, -'.out'.length) : null;
     const kind = section === null ? undefined : cut[section];
     if (section !== null && kind !== undefined) {
       const file = readCutFile(join(dir, name), { kind });
       if (file) {
         cuts.set(section, file.cut);
-        return Promise.resolve(file.text);
+        return file.text;
       }
     }
-    return readWhole(join(dir, name)).then(decodeOutput, () => '');
+    try {
+      return decodeOutput(readFileSync(join(dir, name)));
+    } catch {
+      return '';
+    }
   };
-  // The section files are read beside the manifest; a file the manifest does not name is dropped.
-  const files = readdir(dir).then(
-    (names) => new Map(names.filter((n) => SECTION_FILE.test(n)).map((n) => [n, readText(n)])),
-    () => new Map<string, Promise<string>>(),
-  );
+  // A file the manifest does not name is dropped.
+  const names = await readdir(dir).catch(() => [] as string[]);
   let manifest: BundleManifest;
   try {
     manifest = parseManifest(JSON.parse(await readFile(join(dir, BUNDLE_MANIFEST), 'utf8')));
   } catch (err) {
     throw inputInvalid(`${dir} is not a tcpcheck bundle: ${BUNDLE_MANIFEST} is missing or malformed (${(err as Error).message.split('\n')[0]})`, ANALYZE_USAGE);
   }
-  const pending = await files;
-  const read = (f: string) => pending.get(f) ?? Promise.resolve('');
-  const sections = await Promise.all(
-    manifest.sections.map(async (s) => ({ name: s.name, exitCode: s.exitCode, stdout: await read(`${s.name}.out`), stderr: await read(`${s.name}.err`) })),
-  );
-  // A cut of a file the manifest does not name has no section to go back into.
-  for (const name of cuts.keys()) if (!manifest.sections.some((s) => s.name === name)) cuts.delete(name);
+  const present = new Set(names.filter((n) => SECTION_FILE.test(n)));
+  const texts = new Map<string, string>();
+  const read = (f: string): string => {
+    if (!present.has(f)) return '';
+    let text = texts.get(f);
+    if (text === undefined) texts.set(f, (text = readText(f)));
+    return text;
+  };
+  const sections = manifest.sections.map((s) => ({ name: s.name, exitCode: s.exitCode, stdout: read(`${s.name}.out`), stderr: read(`${s.name}.err`) }));
   return { bundle: { node: manifest.node, transport: manifest.transport, collectedAt: manifest.collectedAt, intervalSec: manifest.intervalSec, sections }, cuts };
 }
