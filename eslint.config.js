@@ -5,7 +5,8 @@ import tseslint from 'typescript-eslint';
 const ioModules = ['ssh2', '@kubernetes/client-node', '@slack/*', 'bullmq', 'ioredis', 'node:child_process', 'child_process', 'node:fs', 'fs', 'node:fs/promises', 'node:net', 'ws', 'pino'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
+  // wasm/ is AssemblyScript (scripts/build-wasm.mjs compiles it), not TypeScript.
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'wasm/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

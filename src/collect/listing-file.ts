@@ -8,6 +8,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { isAscii } from 'node:buffer';
+import { CountedBytes } from '../parse/counted-bytes.js';
 import { ListingCutter, type ListingCut } from '../parse/listing-cut.js';
 import { decodeOutput } from './decode.js';
 import { MAX_READ_BYTES } from './read-whole.js';
@@ -56,7 +57,9 @@ function cutFrom(fd: number, kind: 'ss' | 'netstat' | undefined, sizes: CutSizes
   const size = fstatSync(fd).size;
   // Past the whole read's limit the whole read says so; a file of unknown size (/proc) is read whole.
   if (size === 0 || size > MAX_READ_BYTES) return null;
-  const buf = Buffer.allocUnsafe(Math.max(sizes.read, sizes.piece, 2));
+  // The bytes are read into the counted-line scanner's memory, which takes most lines before they are decoded.
+  const counter = new CountedBytes(Math.max(sizes.read, sizes.piece, 2));
+  const buf = counter.bytes;
   /** File offset read up to; the buffer's bytes [start, held) are read and not yet parsed. */
   let pos = 0;
   let start = 0;
@@ -96,14 +99,15 @@ function cutFrom(fd: number, kind: 'ss' | 'netstat' | undefined, sizes: CutSizes
   const started = ListingCutter.start(first, kind);
   if (started === null) return null;
   const { cutter, headEnd } = started;
+  cutter.countOn(counter);
   const head = first.slice(0, headEnd);
   let tail = '';
-  let piece = first;
-  let from = headEnd;
+  // ASCII: the head's length in characters is its length in bytes.
+  let p = start + headEnd;
   for (;;) {
-    const stop = cutter.feed(piece, from, piece.length);
-    if (stop < piece.length) {
-      tail = piece.slice(stop) + rest(end);
+    const stop = feedPiece(counter, cutter, p, end);
+    if (stop < end) {
+      tail = buf.toString('latin1', stop, end) + rest(end);
       break;
     }
     start = end;
@@ -114,9 +118,29 @@ function cutFrom(fd: number, kind: 'ss' | 'netstat' | undefined, sizes: CutSizes
       tail = rest(start);
       break;
     }
-    piece = buf.toString('latin1', start, end);
-    from = 0;
+    p = start;
   }
+  cutter.addCounted(counter);
   const cut = cutter.finish(head.length);
   return cut === null ? null : { text: head + tail, cut };
+}
+
+/**
+ * Feeds the lines of `counter.bytes[from, to)` to the cutter: the counted lines are taken on the
+ * bytes, each other line is decoded and read by the cutter's parser. Returns where the run ends
+ * (`to` when every line was a socket).
+ */
+function feedPiece(counter: CountedBytes, cutter: ListingCutter, from: number, to: number): number {
+  const buf = counter.bytes;
+  let p = from;
+  while (p < to) {
+    p = counter.count(p, to);
+    if (p >= to) break;
+    const nl = buf.indexOf(10, p);
+    const lineEnd = nl === -1 || nl >= to ? to : nl + 1;
+    const line = buf.toString('latin1', p, lineEnd);
+    if (cutter.feed(line, 0, line.length) < line.length) return p;
+    p = lineEnd;
+  }
+  return to;
 }

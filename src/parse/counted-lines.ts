@@ -34,6 +34,8 @@ export class CountedLines {
   readonly states: readonly TcpState[];
   /** Lines counted per state, by the same index. */
   readonly tallies: Int32Array;
+  /** Each state's word as the tool prints it, by the same index. */
+  readonly words: readonly string[];
   /** Where the line after the last match starts. */
   next = 0;
   private readonly re: RegExp | null;
@@ -55,6 +57,7 @@ export class CountedLines {
     this.states = [...countOnly].filter((s) => WORDS[s] !== undefined);
     this.tallies = new Int32Array(this.states.length);
     const words = this.states.map((s) => (WORDS[s] as { ss: string; netstat: string })[tool]);
+    this.words = words;
     this.chars = words.map((w) => w.charCodeAt(tool === 'ss' ? 0 : w.length - 1));
     // netstat's TIME_WAIT and CLOSE_WAIT end alike: a set that the one character cannot tell apart is a bug here.
     if (new Set(this.chars).size !== this.chars.length) throw new Error(`counted lines: ${words.join(', ')} cannot be told apart by one character`);
@@ -93,6 +96,13 @@ export class CountedLines {
   shapeAt(t: string, p: number): boolean {
     this.shape.lastIndex = p;
     return this.shape.test(t);
+  }
+
+  /** Counts `n` lines of `state` (one of {@link states}) taken elsewhere: on the bytes, see src/parse/counted-bytes.ts. */
+  add(state: TcpState, n: number): void {
+    const i = this.states.indexOf(state);
+    if (i < 0) throw new Error(`counted lines: ${state} is not counted here`);
+    this.tallies[i] = (this.tallies[i] as number) + n;
   }
 
   /** Adds the lines counted here to `counts`. */

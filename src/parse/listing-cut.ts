@@ -19,6 +19,7 @@
  */
 import { COUNTED_ONLY_STATES, type TcpState } from '../domain/snapshot.js';
 import { leadingListingKind } from './content-runs.js';
+import type { CountedBytes } from './counted-bytes.js';
 import { NetstatScanner, type NetstatParseResult } from './netstat.js';
 import { SsScanner, type SsParseResult } from './ss.js';
 
@@ -70,6 +71,17 @@ export class ListingCutter {
     }
     while (p < first.length && headerAt(p) === kind) p = lineAfter(p);
     return p < first.length ? { cutter: new ListingCutter(kind), headEnd: p } : null;
+  }
+
+  /** Sets `counter` to take this cutter's counted lines on the bytes (src/parse/counted-bytes.ts). */
+  countOn(counter: CountedBytes): void {
+    const { states, words } = this.scanner.countedWords();
+    counter.configure(this.kind, states, words);
+  }
+
+  /** Adds the lines `counter` took to the run, as if they had been read here. */
+  addCounted(counter: CountedBytes): void {
+    for (const [state, n] of counter.tallies()) this.scanner.addCounted(state, n);
   }
 
   /** Reads `text[from, to)` (whole lines) and returns where the run ends: `to` when every line was a socket. */

@@ -64,6 +64,11 @@ export class NetstatScanner extends ListingScanner {
     this.backlog = opts.listenBacklog ?? 0;
   }
 
+  override addCounted(state: TcpState, n: number): void {
+    super.addCounted(state, n);
+    this.understood += n;
+  }
+
   read(text: string, from: number, to: number, untilOther = false): number {
     const { endpoints, countOnly, sockets, counts, counted } = this;
     endpoints.text = text;

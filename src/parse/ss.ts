@@ -121,6 +121,16 @@ export abstract class ListingScanner {
    */
   abstract read(text: string, from: number, to: number, untilOther?: boolean): number;
 
+  /** The states this scanner only counts, with their words as its tool prints them (for src/parse/counted-bytes.ts). */
+  countedWords(): { states: readonly TcpState[]; words: readonly string[] } {
+    return { states: this.counted.states, words: this.counted.words };
+  }
+
+  /** Counts `n` counted lines of `state` read elsewhere, on the bytes (src/parse/counted-bytes.ts), as if read here. */
+  addCounted(state: TcpState, n: number): void {
+    this.counted.add(state, n);
+  }
+
   result(): SsParseResult {
     const counts = { ...this.counts };
     this.counted.addTo(counts);

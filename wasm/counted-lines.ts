@@ -1,0 +1,201 @@
+/**
+ * AssemblyScript source of the byte scanner for counted lines (src/parse/counted-bytes.ts loads
+ * it; `npm run build:wasm` compiles it into src/parse/counted-lines.wasm.ts).
+ *
+ * It takes the lines of src/parse/counted-lines.ts's pattern, on the bytes of a saved listing
+ * before they are decoded:
+ *
+ *     ss:       WORD +Q +Q +LOCAL +PEER(?=[ \t\n]|$)
+ *     netstat:  tcp6? +Q +Q +LOCAL +PEER +WORD(?=[ \t\n]|$)
+ *
+ * where WORD is one of the configured state words, Q is 1 to 15 digits, and LOCAL and PEER are a
+ * run of bytes other than space, tab and newline whose last colon is followed by one or more
+ * digits or `*` up to the run's end (the pattern's `[^ \t\n]*?:[\d*]+`: only the last colon can
+ * have nothing but digits after it). The end of the text counts as a column end, as `$` does.
+ * test/parse/counted-bytes.test.ts holds the two to the same answer on every line it makes.
+ *
+ * Columns, padding and the rest of a line are scanned 16 bytes at a time (WebAssembly SIMD); the
+ * digits of a queue or port, a few at most, a byte at a time.
+ *
+ * Memory: the configured words in 16-byte slots from WORDS ([length, bytes…]), a tally per word
+ * from TALLIES, and the text from TEXT on, with at least 16 bytes of memory after its end.
+ */
+const WORDS: i32 = 0;
+const MAX_WORDS: i32 = 8;
+const TALLIES: i32 = 128;
+export const TEXT: i32 = 256;
+
+const SPACE: i32 = 32;
+const TAB: i32 = 9;
+const NEWLINE: i32 = 10;
+const COLON: i32 = 58;
+const STAR: i32 = 42;
+
+let netstat: bool = false;
+let words: i32 = 0;
+
+/** Sets the tool (0: ss, 1: netstat) and how many words the slots hold, and clears the tallies. */
+export function configure(tool: i32, count: i32): void {
+  netstat = tool == 1;
+  words = min(count, MAX_WORDS);
+  for (let i = 0; i < MAX_WORDS; i++) store<i32>(TALLIES + 4 * i, 0);
+}
+
+/** Lines counted for the i-th word. */
+export function tally(i: i32): i32 {
+  return load<i32>(TALLIES + 4 * i);
+}
+
+@inline function at(p: i32): i32 {
+  return <i32>load<u8>(p);
+}
+
+@inline function isColumnEnd(p: i32, end: i32): bool {
+  if (p >= end) return true;
+  const c = at(p);
+  return c == SPACE || c == TAB || c == NEWLINE;
+}
+
+// The scans below read 16 bytes at a time (WebAssembly SIMD) and ignore what lies past `end`; the
+// caller leaves room after the text, so a read past it stays in memory.
+
+/** Bits 0..n-1 of a 16-lane mask: the lanes before `end` when the chunk at q runs past it. */
+@inline function lanes(q: i32, end: i32): i32 {
+  const n = end - q;
+  return n >= 16 ? 0xffff : (1 << n) - 1;
+}
+
+/** Lanes of the 16 bytes at q that are a space, a tab or a newline (a column end). */
+@inline function blanks(v: v128): i32 {
+  return i8x16.bitmask(v128.or(v128.or(i8x16.eq(v, i8x16.splat(<i8>SPACE)), i8x16.eq(v, i8x16.splat(<i8>TAB))), i8x16.eq(v, i8x16.splat(<i8>NEWLINE))));
+}
+
+/** After one or more spaces at p; -1 when there is none. */
+@inline function spaces(p: i32, end: i32): i32 {
+  if (p >= end || at(p) != SPACE) return -1;
+  let q = p + 1;
+  while (q < end) {
+    const others = ~i8x16.bitmask(i8x16.eq(v128.load(q), i8x16.splat(<i8>SPACE))) & lanes(q, end);
+    if (others != 0) return q + ctz(others);
+    q += 16;
+  }
+  return end;
+}
+
+/** After 1 to 15 digits and one or more spaces at p; -1 when they are not there. */
+@inline function queue(p: i32, end: i32): i32 {
+  let q = p;
+  while (q < end && <u32>(at(q) - 48) < 10) q++;
+  const n = q - p;
+  if (n < 1 || n > 15) return -1;
+  return spaces(q, end);
+}
+
+/** The end of the endpoint at p (a byte that is a column end, or `end`); -1 when it is not one. */
+@inline function endpoint(p: i32, end: i32): i32 {
+  let q = p;
+  let colon = -1;
+  while (q < end) {
+    const v = v128.load(q);
+    const valid = lanes(q, end);
+    const ends = blanks(v) & valid;
+    let colons = i8x16.bitmask(i8x16.eq(v, i8x16.splat(<i8>COLON))) & valid;
+    if (ends != 0) {
+      const k = ctz(ends);
+      colons &= (1 << k) - 1;
+      if (colons != 0) colon = q + 31 - clz(colons);
+      q += k;
+      break;
+    }
+    if (colons != 0) colon = q + 31 - clz(colons);
+    q = min(q + 16, end);
+  }
+  if (colon < p || colon == q - 1) return -1;
+  for (let i = colon + 1; i < q; i++) {
+    const c = at(i);
+    if (<u32>(c - 48) >= 10 && c != STAR) return -1;
+  }
+  return q;
+}
+
+/** The start of the next line after q (past its newline), or `end`. */
+@inline function nextLine(q: i32, end: i32): i32 {
+  while (q < end) {
+    const newlines = i8x16.bitmask(i8x16.eq(v128.load(q), i8x16.splat(<i8>NEWLINE))) & lanes(q, end);
+    if (newlines != 0) return q + ctz(newlines) + 1;
+    q += 16;
+  }
+  return end;
+}
+
+/** The configured word at p, as its slot's index; -1 when none is. */
+@inline function wordAt(p: i32, end: i32): i32 {
+  const v = v128.load(p);
+  for (let i = 0; i < words; i++) {
+    const slot = WORDS + 16 * i;
+    const len = at(slot);
+    if (p + len > end) continue;
+    // The word's bytes sit after its length: compare the first `len` lanes at once.
+    const differ = i8x16.bitmask(v128.not(i8x16.eq(v, v128.load(slot + 1)))) & ((1 << len) - 1);
+    if (differ == 0) return i;
+  }
+  return -1;
+}
+
+/** The end of the counted line at p (where its pattern ends); -1 when it is not one. Sets `which`. */
+let which: i32 = -1;
+
+function ssLine(p: i32, end: i32): i32 {
+  which = wordAt(p, end);
+  if (which < 0) return -1;
+  let q = spaces(p + at(WORDS + 16 * which), end);
+  if (q < 0) return -1;
+  q = queue(q, end);
+  if (q < 0) return -1;
+  q = queue(q, end);
+  if (q < 0) return -1;
+  q = endpoint(q, end);
+  if (q < 0) return -1;
+  q = spaces(q, end);
+  if (q < 0) return -1;
+  return endpoint(q, end);
+}
+
+function netstatLine(p: i32, end: i32): i32 {
+  if (p + 3 > end || at(p) != 116 || at(p + 1) != 99 || at(p + 2) != 112) return -1;
+  let q = p + 3;
+  if (q < end && at(q) == 54) q++;
+  q = spaces(q, end);
+  if (q < 0) return -1;
+  q = queue(q, end);
+  if (q < 0) return -1;
+  q = queue(q, end);
+  if (q < 0) return -1;
+  q = endpoint(q, end);
+  if (q < 0) return -1;
+  q = spaces(q, end);
+  if (q < 0) return -1;
+  q = endpoint(q, end);
+  if (q < 0) return -1;
+  q = spaces(q, end);
+  if (q < 0) return -1;
+  which = wordAt(q, end);
+  if (which < 0) return -1;
+  q += at(WORDS + 16 * which);
+  return isColumnEnd(q, end) ? q : -1;
+}
+
+/**
+ * Counts the lines from p while each is a counted line, up to `end` (a line start, or the text's
+ * end); returns where the first line that is not one starts, or `end`.
+ */
+export function run(p: i32, end: i32): i32 {
+  while (p < end) {
+    const q = netstat ? netstatLine(p, end) : ssLine(p, end);
+    if (q < 0) return p;
+    const slot = TALLIES + 4 * which;
+    store<i32>(slot, load<i32>(slot) + 1);
+    p = nextLine(q, end);
+  }
+  return end;
+}
