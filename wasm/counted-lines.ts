@@ -142,13 +142,12 @@ export function tally(i: i32): i32 {
   return -1;
 }
 
-/** The end of the counted line at p (where its pattern ends); -1 when it is not one. Sets `which`. */
-let which: i32 = -1;
-
-function ssLine(p: i32, end: i32): i32 {
-  which = wordAt(p, end);
-  if (which < 0) return -1;
-  let q = spaces(p + at(WORDS + 16 * which), end);
+/**
+ * The end of the columns both tools print from the gap after their first one: ` +Q +Q +LOCAL +PEER`,
+ * up to the peer's last byte; -1 when they are not there.
+ */
+@inline function columns(p: i32, end: i32): i32 {
+  let q = spaces(p, end);
   if (q < 0) return -1;
   q = queue(q, end);
   if (q < 0) return -1;
@@ -161,21 +160,22 @@ function ssLine(p: i32, end: i32): i32 {
   return endpoint(q, end);
 }
 
+/** The index of the word of the last line matched. */
+let which: i32 = -1;
+
+/** The end of the ss counted line at p (where its pattern ends); -1 when it is not one. Sets `which`. */
+function ssLine(p: i32, end: i32): i32 {
+  which = wordAt(p, end);
+  if (which < 0) return -1;
+  return columns(p + at(WORDS + 16 * which), end);
+}
+
+/** The end of the netstat counted line at p (where its pattern ends); -1 when it is not one. Sets `which`. */
 function netstatLine(p: i32, end: i32): i32 {
   if (p + 3 > end || at(p) != 116 || at(p + 1) != 99 || at(p + 2) != 112) return -1;
   let q = p + 3;
   if (q < end && at(q) == 54) q++;
-  q = spaces(q, end);
-  if (q < 0) return -1;
-  q = queue(q, end);
-  if (q < 0) return -1;
-  q = queue(q, end);
-  if (q < 0) return -1;
-  q = endpoint(q, end);
-  if (q < 0) return -1;
-  q = spaces(q, end);
-  if (q < 0) return -1;
-  q = endpoint(q, end);
+  q = columns(q, end);
   if (q < 0) return -1;
   q = spaces(q, end);
   if (q < 0) return -1;
