@@ -18,11 +18,14 @@
  * digits of a queue or port, a few at most, a byte at a time.
  *
  * Memory: the configured words in 16-byte slots from WORDS ([length, bytes…]), a tally per word
- * from TALLIES, and the text from TEXT on, with at least 16 bytes of memory after its end.
+ * from TALLIES, the end of the line a run stopped at in STOP_END, and the text from TEXT on, with
+ * at least 16 bytes of memory after its end.
  */
 const WORDS: i32 = 0;
 const MAX_WORDS: i32 = 8;
 const TALLIES: i32 = 128;
+/** Where {@link run} leaves the end of the line it stopped at (past its newline, or `end`). */
+export const STOP_END: i32 = 192;
 export const TEXT: i32 = 256;
 
 const SPACE: i32 = 32;
@@ -187,12 +190,16 @@ function netstatLine(p: i32, end: i32): i32 {
 
 /**
  * Counts the lines from p while each is a counted line, up to `end` (a line start, or the text's
- * end); returns where the first line that is not one starts, or `end`.
+ * end); returns where the first line that is not one starts, or `end`. The end of that line goes
+ * to STOP_END.
  */
 export function run(p: i32, end: i32): i32 {
   while (p < end) {
     const q = netstat ? netstatLine(p, end) : ssLine(p, end);
-    if (q < 0) return p;
+    if (q < 0) {
+      store<i32>(STOP_END, nextLine(p, end));
+      return p;
+    }
     const slot = TALLIES + 4 * which;
     store<i32>(slot, load<i32>(slot) + 1);
     p = nextLine(q, end);

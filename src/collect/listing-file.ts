@@ -136,8 +136,7 @@ function feedPiece(counter: CountedBytes, cutter: ListingCutter, from: number, t
   while (p < to) {
     p = counter.count(p, to);
     if (p >= to) break;
-    const nl = buf.indexOf(10, p);
-    const lineEnd = nl === -1 || nl >= to ? to : nl + 1;
+    const lineEnd = counter.stopLineEnd();
     const line = buf.toString('latin1', p, lineEnd);
     if (cutter.feed(line, 0, line.length) < line.length) return p;
     p = lineEnd;

@@ -15,6 +15,7 @@ import { COUNTED_LINES_WASM } from './counted-lines.wasm.js';
 interface ScannerExports {
   memory: WebAssembly.Memory;
   TEXT: WebAssembly.Global;
+  STOP_END: WebAssembly.Global;
   configure(tool: number, count: number): void;
   tally(i: number): number;
   run(from: number, to: number): number;
@@ -33,6 +34,9 @@ export class CountedBytes {
   private readonly scanner: ScannerExports;
   private readonly base: number;
   private readonly memory: Uint8Array;
+  /** The module's memory as int32s, and where in it the end of the last stop's line is. */
+  private readonly ints: Int32Array;
+  private readonly stopEnd: number;
   private states: readonly TcpState[] = [];
 
   constructor(capacity: number) {
@@ -44,6 +48,8 @@ export class CountedBytes {
     this.base = this.scanner.TEXT.value as number;
     if (this.base + capacity + 16 > memory.buffer.byteLength) throw new Error('counted bytes: the text does not fit the memory');
     this.memory = new Uint8Array(memory.buffer);
+    this.ints = new Int32Array(memory.buffer);
+    this.stopEnd = (this.scanner.STOP_END.value as number) >> 2;
     this.bytes = Buffer.from(memory.buffer, this.base, capacity);
   }
 
@@ -69,6 +75,11 @@ export class CountedBytes {
    */
   count(from: number, to: number): number {
     return this.scanner.run(this.base + from, this.base + to) - this.base;
+  }
+
+  /** Where the line {@link count} stopped at ends: past its newline, or at `to`. */
+  stopLineEnd(): number {
+    return (this.ints[this.stopEnd] as number) - this.base;
   }
 
   /** Lines counted per state since {@link configure}. */

@@ -83,8 +83,8 @@ function byBytes(text: string, tool: Tool, states: ReadonlySet<TcpState>): { sto
     p = counter.count(p, text.length);
     if (p >= text.length) break;
     stops.push(p);
-    const nl = text.indexOf('\n', p);
-    p = nl === -1 ? text.length : nl + 1;
+    // The scanner says where the line it stopped at ends.
+    p = counter.stopLineEnd();
   }
   return { stops, tallies: counter.tallies().map(([, n]) => n) };
 }
