@@ -1,10 +1,12 @@
 /**
  * Reads a saved file in pieces, cutting its big listing out as it goes (src/parse/listing-cut.ts):
- * the listing's lines are parsed from small strings, a piece each, and never held whole, and the
- * text that is left is small. Each piece is decoded up to its last newline; the bytes after it
- * start the next one. Only ASCII is cut: the first piece that is not ASCII (or a line longer than
- * a piece) ends the cut, and everything from there on is decoded as {@link decodeOutput} would
- * decode it in the whole file (line-aligned, so the same string).
+ * the listing is never held whole, and the text that is left is small. The bytes are read into the
+ * counted-line scanner's memory (src/parse/counted-bytes.ts), which takes most lines (ESTAB,
+ * TIME-WAIT, FIN-WAIT-2) without decoding them; each other line is decoded alone and read by the
+ * parser. A piece ends at its last newline; the bytes after it start the next one. Only ASCII is
+ * cut: the first piece that is not ASCII (or a line longer than a piece) ends the cut, and
+ * everything from there on is decoded as {@link decodeOutput} would decode it in the whole file
+ * (line-aligned, so the same string).
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { isAscii } from 'node:buffer';
@@ -14,8 +16,8 @@ import { decodeOutput } from './decode.js';
 import { MAX_READ_BYTES } from './read-whole.js';
 
 /**
- * Bytes per read, and per string parsed: pieces small enough to be ordinary heap strings, which V8
- * reads faster than one 80 MB string; reads large enough that the system calls cost little.
+ * Bytes per read, and per piece: reads large enough that the system calls cost little; a piece is
+ * checked for ASCII at once, and bounds the longest line the cut takes.
  */
 export interface CutSizes {
   read: number;
