@@ -1,9 +1,11 @@
 /**
- * The lines of a big listing that are only counted (ESTAB, TIME-WAIT, FIN-WAIT-2: most of any table) are
- * recognised whole by one sticky regular expression, tried at the line start. V8 runs it as native
- * code; walking the same line in JavaScript, character by character, cost several times as much.
- * A line it does not match (another layout, a port printed as a service name, anything odd) goes
- * to the parser's full read, which reads it, counts it or skips it as before.
+ * The lines of a big listing that are only counted (ESTAB, TIME-WAIT, FIN-WAIT-2: most of any
+ * table) are recognised whole by one sticky regular expression, tried at the line start. V8 runs
+ * it as native code; walking the same line in JavaScript, character by character, cost several
+ * times as much. A line it does not match (another layout, a port printed as a service name,
+ * anything odd) goes to the parser's full read, which reads it, counts it or skips it as before.
+ * A saved file's lines are taken on the bytes by a scanner that must agree with this pattern line
+ * for line (src/parse/counted-bytes.ts, wasm/counted-lines.ts): change both, or neither.
  */
 import type { TcpState } from '../domain/snapshot.js';
 
@@ -18,8 +20,9 @@ const COLUMN_END = String.raw`(?=[ \t\n]|$)`;
 
 /**
  * The states that can be counted this way, as each tool spells them: those of a big table
- * (`COUNTED_ONLY_STATES`, src/domain/snapshot.ts), and the ownerless CLOSE-WAIT and SYN-RECV of an owners listing (`ss -tanp state
- * listening state close-wait state syn-recv`) read beside the full table.
+ * (`COUNTED_ONLY_STATES`, src/domain/snapshot.ts), and the ownerless CLOSE-WAIT and SYN-RECV of an
+ * owners listing (`ss -tanp state listening state close-wait state syn-recv`) read beside the full
+ * table.
  */
 const WORDS: Partial<Record<TcpState, { ss: string; netstat: string }>> = {
   ESTAB: { ss: 'ESTAB', netstat: 'ESTABLISHED' },
