@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { diagnose } from '../../jobs/diagnose.js';
 import { loadBundle, saveBundle } from '../../src/collect/bundle-store.js';
 import { buildSnapshot, CUT_SECTIONS } from '../../src/parse/bundle.js';
@@ -107,6 +107,21 @@ describe('a saved file read with its listing cut out as it is read', () => {
     expect(readCutFile(path)?.cut.lines).toBe(20001);
     expect(fromPath.snapshot).toEqual(fromText.snapshot);
     expect(fromPath.report).toEqual(fromText.report);
+  });
+
+  it('reads the file whole, to the same report, where WebAssembly cannot run (node --jitless)', async () => {
+    const path = join(dir, 'no-wasm.txt');
+    writeFileSync(path, readFileSync(new URL('ss/real-tan.txt', FIXTURES), 'utf8'));
+    const withScanner = await diagnose({ kind: 'path', path, node: 'n1' });
+    expect(readCutFile(path)).not.toBeNull();
+    vi.stubGlobal('WebAssembly', undefined);
+    try {
+      expect(readCutFile(path)).toBeNull();
+      const withoutScanner = await diagnose({ kind: 'path', path, node: 'n1' });
+      expect(withoutScanner.report).toEqual(withScanner.report);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });
 
