@@ -12,7 +12,7 @@ import type { OpenedNode } from '../src/app/targets.js';
 import { loadBundle } from '../src/collect/bundle-store.js';
 import { decodeOutput } from '../src/collect/decode.js';
 import { readCutFile } from '../src/collect/listing-file.js';
-import { readWhole } from '../src/collect/read-whole.js';
+import { readStream, readWhole } from '../src/collect/read-whole.js';
 import { buildPlan, newNonce } from '../src/collect/plan.js';
 import type { RawBundle } from '../src/domain/raw.js';
 import type { Report } from '../src/domain/report.js';
@@ -31,7 +31,7 @@ import { collectDeepSections, type DeepProbeOptions } from './deep-probe.js';
 export type DiagnoseInput =
   /** A live node: the plan runs through its transport, within its limits. */
   | { kind: 'node'; node: OpenedNode }
-  /** A `--save` bundle directory, a file of raw collection output, or a transcript file. */
+  /** A `--save` bundle directory, a file of raw collection output, or a transcript file; `-` ({@link STDIN_PATH}) reads standard input. */
   | { kind: 'path'; path: string; node?: string; pcap?: string }
   /** Raw collection output or a terminal transcript, already in memory; `capture`: a pcap taken beside a transcript. */
   | { kind: 'text'; text: string; node?: string; source?: string; capture?: Uint8Array };
@@ -98,6 +98,17 @@ async function diagnoseNode(node: OpenedNode, opts: DiagnoseOptions): Promise<Di
   return deep.length > 0 ? analyzeBundle({ ...bundle, sections: [...bundle.sections, ...deep] }) : standard;
 }
 
+/** The path that names standard input. */
+export const STDIN_PATH = '-';
+
+/** The capture file given beside a transcript (`--pcap`), if any. */
+async function readCapture(pcap: string | undefined): Promise<Uint8Array | undefined> {
+  if (pcap === undefined) return undefined;
+  return readFile(pcap).catch(() => {
+    throw inputInvalid(`${pcap}: cannot read the capture file`, ANALYZE_USAGE);
+  });
+}
+
 /** Text in either form: raw collection output (section markers) or a free-form transcript. */
 function diagnoseText(text: string, node: string | undefined, source: string, capture?: Uint8Array): Diagnosis {
   const nonce = nonceOf(text);
@@ -132,12 +143,12 @@ export async function diagnose(input: DiagnoseInput, opts: DiagnoseOptions = {})
     case 'text':
       return diagnoseText(input.text, input.node, input.source ?? 'text', input.capture);
     case 'path': {
+      // `-`: standard input (`ss -tan | tcpcheck analyze -`), read whole as text.
+      if (input.path === STDIN_PATH) return diagnoseText(decodeOutput(await readStream(process.stdin, 'standard input')), input.node, 'stdin', await readCapture(input.pcap));
       const info = await stat(input.path).catch(() => {
         throw inputInvalid(`${input.path}: no such file or directory`, ANALYZE_USAGE);
       });
-      const capture = input.pcap === undefined ? undefined : await readFile(input.pcap).catch(() => {
-        throw inputInvalid(`${input.pcap}: cannot read the capture file`, ANALYZE_USAGE);
-      });
+      const capture = await readCapture(input.pcap);
       if (info.isDirectory()) {
         const { bundle, cuts } = await loadBundle(input.path, CUT_SECTIONS);
         return diagnoseBundle(input.node ? { ...bundle, node: input.node } : bundle, cuts);

@@ -128,7 +128,7 @@ export const cancelled = (target: string) =>
 export const inputInvalid = (message: string, hint = 'Usage: tcpcheck NODE [--deep] [--interval N]') => new TcpcheckError(ErrorCode.InputInvalid, message, { hint });
 
 /** What `tcpcheck analyze` takes, for errors about the path it was given. */
-export const ANALYZE_USAGE = 'Usage: tcpcheck analyze PATH (a saved listing or transcript, raw collection output, or a `check --save` directory)';
+export const ANALYZE_USAGE = 'Usage: tcpcheck analyze PATH (a saved listing or transcript, raw collection output, or a `check --save` directory; - for standard input)';
 
 export const slackRefused = (code: string) =>
   new TcpcheckError(ErrorCode.SlackRefused, `Slack refused the post: ${code}.`, {

@@ -28,3 +28,19 @@ export async function readWhole(path: string): Promise<Buffer> {
     await fh.close();
   }
 }
+
+/**
+ * Reads a stream to its end: standard input (`tcpcheck analyze -`), whose size a pipe does not
+ * tell. More than {@link MAX_READ_BYTES} is refused with the same clear error as a file.
+ */
+export async function readStream(stream: AsyncIterable<Buffer | string>, name: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    size += bytes.length;
+    if (size > MAX_READ_BYTES) throw inputInvalid(`${name} holds more than 1 GiB: tcpcheck reads up to 1 GiB; cut out the part to analyze`, ANALYZE_USAGE);
+    chunks.push(bytes);
+  }
+  return Buffer.concat(chunks, size);
+}

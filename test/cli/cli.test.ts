@@ -1,7 +1,7 @@
 /** The command line as a script or cron job sees it: output formats, exit codes, clear errors. */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +32,17 @@ describe('tcpcheck analyze', () => {
     const md = (await runCli(['analyze', INCIDENT, '--format', 'markdown'])).stdout;
     expect(json.node).toBe('ip-172-1-52-100');
     for (const f of json.findings) expect(md).toContain(f.title);
+  });
+
+  it('reads standard input for `-` (`ss -tan | tcpcheck analyze -`) as it reads the same file', async () => {
+    const fromFile = await runCli(['analyze', INCIDENT]);
+    const child = spawn(TSX, [MAIN, 'analyze', '-'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stdin.end(await readFile(INCIDENT));
+    const [code] = (await once(child, 'close')) as [number];
+    expect(code).toBe(fromFile.code);
+    expect(stdout).toBe(fromFile.stdout);
   });
 
   it('exits 3 with a clear message for a missing file', async () => {

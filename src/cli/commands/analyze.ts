@@ -25,7 +25,7 @@ export function registerAnalyze(program: Command): void {
   program
     .command('analyze')
     .description('analyze saved outputs: a --save bundle, raw collection output, or a terminal transcript')
-    .argument('<path>', 'bundle directory or text file')
+    .argument('<path>', 'bundle directory or text file; - reads standard input')
     .option('-f, --format <format>', 'text | markdown | json', parseFormat, 'text' as Format)
     .option('--node <name>', 'node name to show when the input does not say')
     .option('--pcap <file>', 'a capture (tcpdump -w) taken beside a transcript, read as the deep probe\'s capture')
