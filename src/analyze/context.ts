@@ -83,6 +83,28 @@ export function socketsWhere(ctx: AnalysisContext, state: TcpState, keep: (s: So
   return kept.length === all.length ? all : kept;
 }
 
+/**
+ * Groups by local port of socket lists, made once per list: several rules group every CLOSE-WAIT
+ * of a node (tens of thousands on a big table). Lists are never changed once made.
+ */
+const byPortGroups = new WeakMap<readonly Socket[], readonly (readonly [number, readonly Socket[]])[]>();
+
+/** Sockets grouped by local port, ports ascending: an array of the caller's own (it may sort it) of shared groups. */
+export function groupByPort(sockets: readonly Socket[]): [number, readonly Socket[]][] {
+  let groups = byPortGroups.get(sockets);
+  if (groups === undefined) {
+    const byPort = new Map<number, Socket[]>();
+    for (const s of sockets) {
+      const list = byPort.get(s.localPort);
+      if (list) list.push(s);
+      else byPort.set(s.localPort, [s]);
+    }
+    groups = [...byPort.entries()].sort((a, b) => a[0] - b[0]);
+    byPortGroups.set(sockets, groups);
+  }
+  return groups.map(([port, list]) => [port, list]);
+}
+
 /** Listeners by port, made once per context's listener list: rules ask per port of hundreds. */
 const byPort = new WeakMap<readonly ListenerView[], Map<number, ListenerView[]>>();
 

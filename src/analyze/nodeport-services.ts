@@ -5,7 +5,7 @@
  */
 import type { ClusterContext, ClusterNode } from '../domain/cluster.js';
 import type { ListenerView, RuleId } from '../domain/report.js';
-import { socketsIn, type AnalysisContext } from './context.js';
+import { groupByPort, socketsIn, type AnalysisContext } from './context.js';
 import { isFull } from './listeners.js';
 import { holdsPortsOnly, resolveProxyMode, type ProxyMode } from './proxy-mode.js';
 import type { Seen } from './rule.js';
@@ -125,9 +125,7 @@ export function kubeArg(name: string | null, placeholder: string): string {
 
 /** CLOSE-WAIT sockets per local port, counted once: filtering per trapped listener was quadratic. */
 export function countCloseWait(ctx: AnalysisContext): Map<number, number> {
-  const byPort = new Map<number, number>();
-  for (const s of socketsIn(ctx, 'CLOSE-WAIT')) byPort.set(s.localPort, (byPort.get(s.localPort) ?? 0) + 1);
-  return byPort;
+  return new Map(groupByPort(socketsIn(ctx, 'CLOSE-WAIT')).map(([port, list]) => [port, list.length]));
 }
 
 /** `31493: accept queue 129/128 (full), 129 CLOSE-WAIT sockets seen = queue length: nothing is accepted`. */

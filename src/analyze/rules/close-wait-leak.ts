@@ -5,11 +5,10 @@
  * never accepted (see close-wait-unaccepted).
  */
 import type { ProcessRef, Socket } from '../../domain/snapshot.js';
-import { listenersOn, ownersVisible, socketsIn } from '../context.js';
+import { groupByPort, listenersOn, ownersVisible, socketsIn } from '../context.js';
 import { evidenceLines, finding, type Rule } from '../rule.js';
 import { CLOSE_WAIT_WARN_PER_PORT } from '../thresholds.js';
 import { describeOwner, plural, sortPorts, tally } from '../words.js';
-import { groupByPort } from './close-wait-unread.js';
 import { describePeers, ownersOfSockets, topPeerFacts } from '../facts.js';
 
 /** Each socket's owners in words, described once per distinct owner list (sockets share them). */
@@ -35,7 +34,7 @@ export const closeWaitLeak: Rule = {
     const visible = ownersVisible(ctx);
     const groups = groupByPort(sockets).sort((a, b) => b[1].length - a[1].length || a[0] - b[0]);
     const owned = sockets.filter((s) => s.processes.length > 0);
-    const evidenceOf = ([port, list]: [number, Socket[]]) => {
+    const evidenceOf = ([port, list]: [number, readonly Socket[]]) => {
       const holders = tally(ownerNames(list));
       const listener = listenersOn(ctx, port)[0];
       const owner = listener ? ` by ${describeOwner(listener.process ? [listener.process] : [])}` : '';
@@ -46,7 +45,7 @@ export const closeWaitLeak: Rule = {
     };
     const unseen = sockets.length < total ? `${total} CLOSE-WAIT on the node; the listings show ${sockets.length}${sockets.length > 0 ? ' on the ports above' : ', so the ports are unknown'}` : null;
     // A line per port, the busiest first: only the lines a finding keeps are described.
-    const evidence = evidenceLines(groups.length + (unseen === null ? 0 : 1), (i) => (i < groups.length ? evidenceOf(groups[i] as [number, Socket[]]) : (unseen as string)));
+    const evidence = evidenceLines(groups.length + (unseen === null ? 0 : 1), (i) => (i < groups.length ? evidenceOf(groups[i] as [number, readonly Socket[]]) : (unseen as string)));
     const busiest = groups[0]?.[1].length ?? 0;
     const severity = busiest >= CLOSE_WAIT_WARN_PER_PORT || (groups.length === 0 && total >= CLOSE_WAIT_WARN_PER_PORT) ? 'warning' : 'info';
     const ownedText =

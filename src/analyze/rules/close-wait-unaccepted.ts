@@ -4,10 +4,9 @@
  * closes before anyone accept()s it, it turns CLOSE-WAIT there and stays until accepted or the
  * listener closes. This tells "the application never accepts" from "it accepts and never closes".
  */
-import { listenersOn, ownersVisible, socketsWhere } from '../context.js';
+import { groupByPort, listenersOn, ownersVisible, socketsWhere } from '../context.js';
 import { finding, type Rule } from '../rule.js';
 import { describeOwner, listWords, plural, sortPorts } from '../words.js';
-import { groupByPort } from './close-wait-unread.js';
 import { ownersOfListeners, topPeerFacts } from '../facts.js';
 
 export const closeWaitUnaccepted: Rule = {

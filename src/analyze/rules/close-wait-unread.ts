@@ -3,22 +3,11 @@
  * nobody read it. Recv-Q counts the FIN as one byte, so only Recv-Q > 1 means data.
  */
 import type { Socket } from '../../domain/snapshot.js';
-import { ownersVisible, socketsIn } from '../context.js';
+import { groupByPort, ownersVisible, socketsIn } from '../context.js';
 import { unreadBytes } from '../peers.js';
 import { finding, type Rule } from '../rule.js';
 import { listWords, plural, sortPorts } from '../words.js';
 import { ownersOfSockets, topPeerFacts } from '../facts.js';
-
-/** Sockets grouped by local port, ports ascending. */
-export function groupByPort(sockets: readonly Socket[]): [number, Socket[]][] {
-  const byPort = new Map<number, Socket[]>();
-  for (const s of sockets) {
-    const list = byPort.get(s.localPort);
-    if (list) list.push(s);
-    else byPort.set(s.localPort, [s]);
-  }
-  return [...byPort.entries()].sort((a, b) => a[0] - b[0]);
-}
 
 export const closeWaitUnread: Rule = {
   id: 'close-wait-unread',
@@ -33,7 +22,7 @@ export const closeWaitUnread: Rule = {
     const outgoing = unread.filter((s) => !listening.has(s.localPort));
     const groups = groupByPort(incoming);
     const total = unread.reduce((sum, s) => sum + unreadBytes(s), 0);
-    const describe = (label: string, list: Socket[]) => {
+    const describe = (label: string, list: readonly Socket[]) => {
       const top = list.reduce((a, b) => (b.recvQ > a.recvQ ? b : a));
       const bytes = list.reduce((sum, s) => sum + unreadBytes(s), 0);
       return `${label}: ${plural(list.length, 'socket')}, ${bytes} bytes unread; largest Recv-Q ${top.recvQ} from ${top.peerAddress}:${top.peerPort ?? '*'}`;
