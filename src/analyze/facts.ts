@@ -5,7 +5,7 @@
 import type { FindingFacts, ListenerView } from '../domain/report.js';
 import type { Socket } from '../domain/snapshot.js';
 import { TOP_PEERS } from './thresholds.js';
-import { describeTally, tallyTop } from './words.js';
+import { describeTally, topOfTally } from './words.js';
 
 /** Distinct owners of some listeners (a listener with no owner seen is left out), by pid. */
 export function ownersOfListeners(listeners: readonly ListenerView[]): NonNullable<FindingFacts['owners']> {
@@ -41,14 +41,19 @@ export function describePeers(sockets: readonly Socket[], max = TOP_PEERS): stri
  * of the same sockets (every CLOSE-WAIT of a node: tens of thousands on a big table). Lists are
  * never changed once made (src/analyze/context.ts `socketsWhere`).
  */
-const tallies = new WeakMap<readonly Socket[], ReturnType<typeof tallyTop>>();
+const tallies = new WeakMap<readonly Socket[], ReturnType<typeof topOfTally>>();
 
-function peerTally(sockets: readonly Socket[], max: number): ReturnType<typeof tallyTop> {
-  if (max !== TOP_PEERS) return tallyTop(sockets.map((s) => s.peerAddress), max);
-  let tally = tallies.get(sockets);
+function peerTally(sockets: readonly Socket[], max: number): ReturnType<typeof topOfTally> {
+  let tally = max === TOP_PEERS ? tallies.get(sockets) : undefined;
   if (tally === undefined) {
-    tally = tallyTop(sockets.map((s) => s.peerAddress), max);
-    tallies.set(sockets, tally);
+    // An indexed loop over the sockets themselves: no array of addresses, no iterator.
+    const counts = new Map<string, number>();
+    for (let i = 0; i < sockets.length; i++) {
+      const ip = (sockets[i] as Socket).peerAddress;
+      counts.set(ip, (counts.get(ip) ?? 0) + 1);
+    }
+    tally = topOfTally(counts, max);
+    if (max === TOP_PEERS) tallies.set(sockets, tally);
   }
   return tally;
 }

@@ -50,12 +50,10 @@ export function tally(keys: Iterable<string>): [string, number][] {
 const tallyOrder = (a: [string, number], b: [string, number]) => b[1] - a[1] || collate(a[0], b[0]);
 
 /**
- * The first `max` entries of {@link tally}, and how many keys there were, without sorting them
- * all: the CLOSE-WAIT peers of a big table are tens of thousands of addresses.
+ * The first `max` entries of a tally, in {@link tally}'s order, and how many keys it has, without
+ * sorting them all: the CLOSE-WAIT peers of a big table are tens of thousands of addresses.
  */
-export function tallyTop(keys: Iterable<string>, max: number): { top: [string, number][]; distinct: number } {
-  const counts = new Map<string, number>();
-  for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + 1);
+export function topOfTally(counts: ReadonlyMap<string, number>, max: number): { top: [string, number][]; distinct: number } {
   return { top: topN(counts, max, tallyOrder), distinct: counts.size };
 }
 
