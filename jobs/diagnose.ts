@@ -19,7 +19,7 @@ import type { Report } from '../src/domain/report.js';
 import type { Snapshot } from '../src/domain/snapshot.js';
 import type { ListingCut } from '../src/parse/listing-cut.js';
 import { ANALYZE_USAGE, inputInvalid } from '../src/errors.js';
-import { buildSnapshot, CUT_SECTIONS } from '../src/parse/bundle.js';
+import { buildSnapshot, cutSections } from '../src/parse/bundle.js';
 import { TRANSPORT_STDERR_SECTION } from '../src/domain/sections.js';
 import { bundleFromOutput } from '../src/parse/raw-output.js';
 import { nonceOf } from '../src/parse/sections.js';
@@ -150,7 +150,7 @@ export async function diagnose(input: DiagnoseInput, opts: DiagnoseOptions = {})
       });
       const capture = await readCapture(input.pcap);
       if (info.isDirectory()) {
-        const { bundle, cuts } = await loadBundle(input.path, CUT_SECTIONS);
+        const { bundle, cuts } = await loadBundle(input.path, cutSections);
         return diagnoseBundle(input.node ? { ...bundle, node: input.node } : bundle, cuts);
       }
       const cut = info.isFile() ? diagnoseCutFile(input.path, input.node, capture) : null;

@@ -36,10 +36,16 @@ const STAR: i32 = 42;
 
 let netstat: bool = false;
 let words: i32 = 0;
+/** An owners listing read for its owners: a line that shows `users:((` anywhere is not counted. */
+let owners: bool = false;
 
-/** Sets the tool (0: ss, 1: netstat) and how many words the slots hold, and clears the tallies. */
-export function configure(tool: i32, count: i32): void {
+/**
+ * Sets the tool (0: ss, 1: netstat), how many words the slots hold and whether lines with owners
+ * are left to the parser (`ownersOnly` 1), and clears the tallies.
+ */
+export function configure(tool: i32, count: i32, ownersOnly: i32): void {
   netstat = tool == 1;
+  owners = ownersOnly == 1;
   words = min(count, MAX_WORDS);
   for (let i = 0; i < MAX_WORDS; i++) store<i32>(TALLIES + 4 * i, 0);
 }
@@ -131,6 +137,24 @@ export function tally(i: i32): i32 {
   return end;
 }
 
+/** `users:((` as a little-endian u64: where `ss -p` starts a line's owners. */
+const USERS: u64 = 0x28283a7372657375;
+
+/** True when `users:((` starts anywhere in [p, e) and ends before e. */
+@inline function hasUsers(p: i32, e: i32): bool {
+  const last = e - 8;
+  let q = p;
+  while (q <= last) {
+    let us = i8x16.bitmask(i8x16.eq(v128.load(q), i8x16.splat(<i8>117))) & lanes(q, last + 1);
+    while (us != 0) {
+      if (load<u64>(q + ctz(us)) == USERS) return true;
+      us &= us - 1;
+    }
+    q += 16;
+  }
+  return false;
+}
+
 /** The configured word at p, as its slot's index; -1 when none is. */
 @inline function wordAt(p: i32, end: i32): i32 {
   const v = v128.load(p);
@@ -196,13 +220,14 @@ function netstatLine(p: i32, end: i32): i32 {
 export function run(p: i32, end: i32): i32 {
   while (p < end) {
     const q = netstat ? netstatLine(p, end) : ssLine(p, end);
-    if (q < 0) {
-      store<i32>(STOP_END, nextLine(p, end));
+    const next = nextLine(q < 0 ? p : q, end);
+    if (q < 0 || (owners && hasUsers(p, next))) {
+      store<i32>(STOP_END, next);
       return p;
     }
     const slot = TALLIES + 4 * which;
     store<i32>(slot, load<i32>(slot) + 1);
-    p = nextLine(q, end);
+    p = next;
   }
   return end;
 }

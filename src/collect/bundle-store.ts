@@ -11,7 +11,7 @@ import type { RawBundle } from '../domain/raw.js';
 import { ANALYZE_USAGE, inputInvalid } from '../errors.js';
 import { decodeOutput } from './decode.js';
 import { readCutFile } from './listing-file.js';
-import type { ListingCut } from '../parse/listing-cut.js';
+import type { CutSpec, ListingCut } from '../parse/listing-cut.js';
 
 interface BundleManifest {
   format: 'tcpcheck-bundle/1';
@@ -70,13 +70,17 @@ export async function saveBundle(dir: string, bundle: RawBundle): Promise<void> 
 }
 
 /**
- * Reads a bundle directory. The big listings of `cut` (section → the tool that printed it; see
- * src/parse/bundle.ts `CUT_SECTIONS`) are cut out as their files are read
- * (src/collect/listing-file.ts), for `buildSnapshot(bundle, cuts)`, which reads them as if the
- * whole text were there.
+ * Reads a bundle directory. The listings of the sections `cut` names, given the manifest's section
+ * names (section → how it is cut; see src/parse/bundle.ts `cutSections`), are cut out as their
+ * files are read (src/collect/listing-file.ts), for `buildSnapshot(bundle, cuts)`, which reads
+ * them as if the whole text were there.
  */
-export async function loadBundle(dir: string, cut: Readonly<Record<string, 'ss' | 'netstat'>> = {}): Promise<{ bundle: RawBundle; cuts: Map<string, ListingCut> }> {
+export async function loadBundle(
+  dir: string,
+  cut: (sections: readonly string[]) => Readonly<Record<string, CutSpec>> = () => ({}),
+): Promise<{ bundle: RawBundle; cuts: Map<string, ListingCut> }> {
   const cuts = new Map<string, ListingCut>();
+  let specs: Readonly<Record<string, CutSpec>> = {};
   /**
    * A section file's text ('' when it cannot be read): with its listing cut out when it is one of
    * `cut` and starts like one, else whole. Read synchronously, as the cut is: an asynchronous read
@@ -84,9 +88,9 @@ export async function loadBundle(dir: string, cut: Readonly<Record<string, 'ss' 
    */
   const readText = (name: string): string => {
     const section = name.endsWith('.out') ? name.slice(0, -'.out'.length) : null;
-    const kind = section === null ? undefined : cut[section];
-    if (section !== null && kind !== undefined) {
-      const file = readCutFile(join(dir, name), { kind });
+    const spec = section === null ? undefined : specs[section];
+    if (section !== null && spec !== undefined) {
+      const file = readCutFile(join(dir, name), { section: spec });
       if (file) {
         cuts.set(section, file.cut);
         return file.text;
@@ -106,6 +110,7 @@ export async function loadBundle(dir: string, cut: Readonly<Record<string, 'ss' 
   } catch (err) {
     throw inputInvalid(`${dir} is not a tcpcheck bundle: ${BUNDLE_MANIFEST} is missing or malformed (${(err as Error).message.split('\n')[0]})`, ANALYZE_USAGE);
   }
+  specs = cut(manifest.sections.map((s) => s.name));
   const present = new Set(names.filter((n) => SECTION_FILE.test(n)));
   const texts = new Map<string, string>();
   const read = (f: string): string => {
@@ -114,6 +119,9 @@ export async function loadBundle(dir: string, cut: Readonly<Record<string, 'ss' 
     if (text === undefined) texts.set(f, (text = readText(f)));
     return text;
   };
+  // The cut listings first, in `cut`'s order (the big table, then the owners listing): the first
+  // read pays for warming up the parser, and the big one is read first either way.
+  for (const name of Object.keys(specs)) read(`${name}.out`);
   const sections = manifest.sections.map((s) => ({ name: s.name, exitCode: s.exitCode, stdout: read(`${s.name}.out`), stderr: read(`${s.name}.err`) }));
   return { bundle: { node: manifest.node, transport: manifest.transport, collectedAt: manifest.collectedAt, intervalSec: manifest.intervalSec, sections }, cuts };
 }

@@ -11,7 +11,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { isAscii } from 'node:buffer';
 import { CountedBytes } from '../parse/counted-bytes.js';
-import { ListingCutter, type ListingCut } from '../parse/listing-cut.js';
+import { ListingCutter, type CutSpec, type ListingCut } from '../parse/listing-cut.js';
 import { decodeOutput } from './decode.js';
 import { MAX_READ_BYTES } from './read-whole.js';
 
@@ -34,11 +34,11 @@ export interface CutFile {
 /**
  * The file with its leading listing cut out; null when the file does not start with a listing
  * (after at most one line: a prompt, a fence) or the listing has no socket line, and then the
- * caller reads the file whole. `kind`: the file is a bundle section of that tool's output, whose
- * lines may start without a header (see {@link ListingCutter.start}). Synchronous: reads of a
- * regular file, one after another.
+ * caller reads the file whole. `section`: the file is a bundle section of that tool's output,
+ * whose lines may start without a header (see {@link ListingCutter.start}), read with that
+ * section's options ({@link CutSpec}). Synchronous: reads of a regular file, one after another.
  */
-export function readCutFile(path: string, opts: { kind?: 'ss' | 'netstat'; sizes?: CutSizes } = {}): CutFile | null {
+export function readCutFile(path: string, opts: { section?: CutSpec; sizes?: CutSizes } = {}): CutFile | null {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -47,7 +47,7 @@ export function readCutFile(path: string, opts: { kind?: 'ss' | 'netstat'; sizes
     return null;
   }
   try {
-    return cutFrom(fd, opts.kind, opts.sizes ?? SIZES);
+    return cutFrom(fd, opts.section, opts.sizes ?? SIZES);
   } catch {
     return null;
   } finally {
@@ -55,7 +55,7 @@ export function readCutFile(path: string, opts: { kind?: 'ss' | 'netstat'; sizes
   }
 }
 
-function cutFrom(fd: number, kind: 'ss' | 'netstat' | undefined, sizes: CutSizes): CutFile | null {
+function cutFrom(fd: number, section: CutSpec | undefined, sizes: CutSizes): CutFile | null {
   const size = fstatSync(fd).size;
   // Past the whole read's limit the whole read says so; a file of unknown size (/proc) is read whole.
   if (size === 0 || size > MAX_READ_BYTES) return null;
@@ -98,7 +98,7 @@ function cutFrom(fd: number, kind: 'ss' | 'netstat' | undefined, sizes: CutSizes
   let end = pieceEnd();
   if (end === -1) return null;
   const first = buf.toString('latin1', start, end);
-  const started = ListingCutter.start(first, kind);
+  const started = ListingCutter.start(first, section);
   if (started === null) return null;
   const { cutter, headEnd } = started;
   cutter.countOn(counter);

@@ -17,8 +17,8 @@ import { pairPodCpu, parsePodCgroups, parsePodNetns } from './pod-sections.js';
 import { parsePodLabels } from './pod-labels.js';
 import { mergeIssues } from './parse-issue.js';
 import { parseProcNetTcp } from './proc-net-tcp.js';
-import { addCut, LISTING_COUNT_ONLY, type ListingCut } from './listing-cut.js';
-import { parseSs } from './ss.js';
+import { addCut, LISTING_COUNT_ONLY, type CutSpec, type ListingCut } from './listing-cut.js';
+import { parseSs, type SsParseResult } from './ss.js';
 import { parseSysctl } from './sysctl.js';
 
 /** States the plan asks owners for; only these can take an owner from `ss-owned`. */
@@ -28,15 +28,19 @@ const OWNED_STATES = new Set(['LISTEN', 'CLOSE-WAIT', 'SYN-RECV']);
 const COUNT_ONLY = LISTING_COUNT_ONLY;
 
 /**
- * Sections whose listing may come cut out of the section's text (src/parse/listing-cut.ts), and
- * the tool that printed it: `ss-all`, the big one, read with the cut's own options.
+ * Sections whose listing may come cut out of the section's text (src/parse/listing-cut.ts), given
+ * the bundle's section names, and how each is read: `ss-all`, the big one, with the counted-only
+ * states; `ss-owned`, when `ss-all` is there too, for its listeners and owned sockets only, as
+ * {@link buildSnapshot} reads it (alone it is read whole, every socket kept).
  */
-export const CUT_SECTIONS: Readonly<Record<string, 'ss'>> = { [Sections.ssAll]: 'ss' };
+export function cutSections(sections: readonly string[]): Readonly<Record<string, CutSpec>> {
+  return sections.includes(Sections.ssAll) ? { [Sections.ssAll]: { kind: 'ss' }, [Sections.ssOwned]: { kind: 'ss', ownersOnly: true } } : { [Sections.ssAll]: { kind: 'ss' } };
+}
 
 /**
  * Parses every section of a collected bundle into one Snapshot. Never throws on bad sections.
- * `cuts`: runs cut out of {@link CUT_SECTIONS} as they were read from disk, added back where the
- * section's listing is parsed.
+ * `cuts`: runs cut out of the sections {@link cutSections} names as they were read from disk,
+ * added back where the section's listing is parsed.
  */
 export function buildSnapshot(bundle: RawBundle, cuts: ReadonlyMap<string, ListingCut> = new Map()): Snapshot {
   const byName = new Map<string, RawSection>();
@@ -187,10 +191,13 @@ function readSockets(
   }
 
   // Beside the full table, the owners listing is read only for listeners and owned sockets.
-  const owned = ownedSection ? parseSs(ownedSection.stdout, Sections.ssOwned, { ownersOnly: allSection !== undefined }) : null;
-  const allCut = cuts.get(Sections.ssAll);
-  const allText = allSection ? parseSs(allSection.stdout, Sections.ssAll, { countOnly: COUNT_ONLY }) : null;
-  const all = allText && allCut ? addCut(allText, allCut) : allText;
+  // With the full table there, the owners listing is read for its listeners and owned sockets only (cutSections cuts it so too).
+  const withCut = <R extends SsParseResult>(parsed: R | null, name: string): R | null => {
+    const cut = cuts.get(name);
+    return parsed && cut ? addCut(parsed, cut) : parsed;
+  };
+  const owned = withCut(ownedSection ? parseSs(ownedSection.stdout, Sections.ssOwned, { ownersOnly: allSection !== undefined }) : null, Sections.ssOwned);
+  const all = withCut(allSection ? parseSs(allSection.stdout, Sections.ssAll, { countOnly: COUNT_ONLY }) : null, Sections.ssAll);
   if (owned) issues.push(owned.issue);
   if (all) issues.push(all.issue);
 

@@ -16,7 +16,7 @@ interface ScannerExports {
   memory: WebAssembly.Memory;
   TEXT: WebAssembly.Global;
   STOP_END: WebAssembly.Global;
-  configure(tool: number, count: number): void;
+  configure(tool: number, count: number, ownersOnly: number): void;
   tally(i: number): number;
   run(from: number, to: number): number;
 }
@@ -55,9 +55,11 @@ export class CountedBytes {
 
   /**
    * Takes the lines of `tool` in `states`, spelt `words` (src/parse/counted-lines.ts), and clears
-   * the tallies. A word that is a prefix of another would need the pattern's backtracking: refused.
+   * the tallies. With `ownersOnly` (an owners listing read for its owners), a line that shows
+   * `users:((` is left to the parser, as the pattern's limit leaves it. A word that is a prefix of
+   * another would need the pattern's backtracking: refused.
    */
-  configure(tool: 'ss' | 'netstat', states: readonly TcpState[], words: readonly string[]): void {
+  configure(tool: 'ss' | 'netstat', states: readonly TcpState[], words: readonly string[], ownersOnly = false): void {
     if (states.length !== words.length || words.length > MAX_WORDS) throw new Error('counted bytes: one word per state, at most 8');
     words.forEach((w, i) => {
       if (w.length === 0 || w.length >= SLOT || !/^[\x21-\x7e]+$/.test(w)) throw new Error(`counted bytes: cannot take the word ${JSON.stringify(w)}`);
@@ -66,7 +68,7 @@ export class CountedBytes {
       this.memory.set(Buffer.from(w, 'latin1'), i * SLOT + 1);
     });
     this.states = states;
-    this.scanner.configure(tool === 'netstat' ? 1 : 0, words.length);
+    this.scanner.configure(tool === 'netstat' ? 1 : 0, words.length, ownersOnly ? 1 : 0);
   }
 
   /**

@@ -40,13 +40,24 @@ export interface ListingCut {
   part: SsParseResult | NetstatParseResult;
 }
 
+/**
+ * What a bundle section's listing is cut as: the tool that printed it, and for `ss-owned` beside a
+ * full table, `ownersOnly` (read for its listeners and owned sockets, as src/parse/bundle.ts reads it).
+ */
+export interface CutSpec {
+  kind: 'ss' | 'netstat';
+  ownersOnly?: boolean;
+}
+
 export class ListingCutter {
   readonly kind: 'ss' | 'netstat';
   private readonly scanner: SsScanner | NetstatScanner;
 
-  private constructor(kind: 'ss' | 'netstat') {
+  /** The run is read with the options its section's whole parse uses: counted-only states, or `ownersOnly` for an owners listing. */
+  private constructor(kind: 'ss' | 'netstat', ownersOnly: boolean) {
     this.kind = kind;
-    this.scanner = kind === 'ss' ? new SsScanner('cut', { countOnly: LISTING_COUNT_ONLY }) : new NetstatScanner('cut', { countOnly: LISTING_COUNT_ONLY });
+    this.scanner =
+      kind === 'netstat' ? new NetstatScanner('cut', { countOnly: LISTING_COUNT_ONLY }) : new SsScanner('cut', ownersOnly ? { ownersOnly: true } : { countOnly: LISTING_COUNT_ONLY });
   }
 
   /**
@@ -55,9 +66,10 @@ export class ListingCutter {
    * `kind` (a bundle section, that tool's output and nothing else, often without a header): the
    * head is only header lines, maybe none. Then come any more header lines of that tool (netstat's
    * title and column line). Null when the piece does not start like that, or holds nothing after
-   * the head.
+   * the head. `ownersOnly` goes with a `kind` (see {@link CutSpec}).
    */
-  static start(first: string, kind?: 'ss' | 'netstat'): { cutter: ListingCutter; headEnd: number } | null {
+  static start(first: string, spec?: CutSpec): { cutter: ListingCutter; headEnd: number } | null {
+    let kind = spec?.kind;
     const lineAfter = (p: number) => {
       const nl = first.indexOf('\n', p);
       return nl === -1 ? first.length : nl + 1;
@@ -70,13 +82,13 @@ export class ListingCutter {
       kind = lead;
     }
     while (p < first.length && headerAt(p) === kind) p = lineAfter(p);
-    return p < first.length ? { cutter: new ListingCutter(kind), headEnd: p } : null;
+    return p < first.length ? { cutter: new ListingCutter(kind, spec?.ownersOnly ?? false), headEnd: p } : null;
   }
 
   /** Sets `counter` to take this cutter's counted lines on the bytes (src/parse/counted-bytes.ts). */
   countOn(counter: CountedBytes): void {
-    const { states, words } = this.scanner.countedWords();
-    counter.configure(this.kind, states, words);
+    const { states, words, ownersOnly } = this.scanner.countedWords();
+    counter.configure(this.kind, states, words, ownersOnly);
   }
 
   /** Adds the lines `counter` took to the run, as if they had been read here. */

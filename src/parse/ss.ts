@@ -121,9 +121,17 @@ export abstract class ListingScanner {
    */
   abstract read(text: string, from: number, to: number, untilOther?: boolean): number;
 
-  /** The states this scanner only counts, with their words as its tool prints them (for src/parse/counted-bytes.ts). */
-  countedWords(): { states: readonly TcpState[]; words: readonly string[] } {
-    return { states: this.counted.states, words: this.counted.words };
+  /**
+   * The states this scanner only counts, with their words as its tool prints them, and whether a
+   * line that shows owners is read in full (an owners listing): for src/parse/counted-bytes.ts.
+   */
+  countedWords(): { states: readonly TcpState[]; words: readonly string[]; ownersOnly: boolean } {
+    return { states: this.counted.states, words: this.counted.words, ownersOnly: this.readsOwners };
+  }
+
+  /** True when lines that show owners are read in full and the rest only counted (`ownersOnly`). */
+  protected get readsOwners(): boolean {
+    return false;
   }
 
   /** Counts `n` counted lines of `state` read elsewhere, on the bytes (src/parse/counted-bytes.ts), as if read here. */
@@ -268,6 +276,10 @@ export class SsScanner extends ListingScanner {
     // One object shape for every socket, properties in the order of the domain type.
     this.sockets.push({ state, recvQ, sendQ, localAddress, localPort, peerAddress, peerPort, processes });
     return this.count(state);
+  }
+
+  protected override get readsOwners(): boolean {
+    return this.ownersOnly;
   }
 
   /** True when the line at [start, end) shows owners. */

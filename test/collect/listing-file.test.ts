@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { diagnose } from '../../jobs/diagnose.js';
 import { loadBundle, saveBundle } from '../../src/collect/bundle-store.js';
-import { buildSnapshot, CUT_SECTIONS } from '../../src/parse/bundle.js';
+import { buildSnapshot, cutSections } from '../../src/parse/bundle.js';
 import { markerOf } from '../../src/domain/sections.js';
 import { decodeOutput } from '../../src/collect/decode.js';
 import { readCutFile } from '../../src/collect/listing-file.js';
@@ -125,12 +125,13 @@ describe('a saved file read with its listing cut out as it is read', () => {
   });
 });
 
-describe('a --save bundle read with its ss-all listing cut out', () => {
+describe('a --save bundle read with its ss-all and ss-owned listings cut out', () => {
   const ssFixtures = fixtures.filter((f) => f.folder === 'ss');
   const meta = 'hostname n1\nuid 0\ninterval 5\n';
 
   it('gives exactly the snapshot of the whole sections, with and without a header', async () => {
     let used = 0;
+    let usedOwned = 0;
     for (const f of ssFixtures) {
       const t = endLine(f.text);
       const headerless = t.replace(/^(?:State|Netid)[^\n]*\n/, '');
@@ -143,16 +144,47 @@ describe('a --save bundle read with its ss-all listing cut out', () => {
           intervalSec: 5,
           sections: [
             { name: 'meta', stdout: meta, stderr: '', exitCode: 0 },
+            // The same listing as the owners listing: read for its listeners and owned sockets beside the full table.
+            { name: 'ss-owned', stdout: all as string, stderr: '', exitCode: 0 },
             { name: 'ss-all', stdout: all as string, stderr: '', exitCode: 0 },
           ],
         });
         const whole = await loadBundle(dir2);
-        const cut = await loadBundle(dir2, CUT_SECTIONS);
+        const cut = await loadBundle(dir2, cutSections);
         expect(whole.cuts.size).toBe(0);
-        if (cut.cuts.size > 0) used++;
+        if (cut.cuts.has('ss-all')) used++;
+        if (cut.cuts.has('ss-owned')) usedOwned++;
         expect(buildSnapshot(cut.bundle, cut.cuts), `${f.name} ${how}`).toEqual(buildSnapshot(whole.bundle));
       }
     }
     expect(used).toBeGreaterThan(ssFixtures.length);
+    expect(usedOwned).toBeGreaterThan(ssFixtures.length);
+  });
+
+  it('keeps the owners the owners listing shows on CLOSE-WAIT lines it cuts out', async () => {
+    const dir2 = join(dir, `bundle${n++}`);
+    const lines = ['LISTEN     129    128          0.0.0.0:31493      0.0.0.0:*     users:(("kube-proxy",pid=1515,fd=51))'];
+    for (let i = 0; i < 300; i++) lines.push(`CLOSE-WAIT ${i % 7 === 0 ? 7169 : 1}      0         10.0.0.1:${i % 2 ? 31493 : 31591}     10.0.${i % 9}.${i % 250}:${4000 + i}${i % 5 === 0 ? `  users:(("leaky-app",pid=${29700 + (i % 3)},fd=${20 + i}))` : ''}`);
+    lines.push('SYN-RECV   0      0         10.0.0.1:31493     10.0.0.7:6000');
+    const owned = `${lines.join('\n')}\n`;
+    const all = owned.replace(/ +users:\(\(.*$/gm, '');
+    await saveBundle(dir2, {
+      node: 'n1', transport: 'file', collectedAt: '2026-01-01T00:00:00.000Z', intervalSec: 5,
+      sections: [{ name: 'meta', stdout: meta, stderr: '', exitCode: 0 }, { name: 'ss-owned', stdout: owned, stderr: '', exitCode: 0 }, { name: 'ss-all', stdout: all, stderr: '', exitCode: 0 }],
+    });
+    const cut = await loadBundle(dir2, cutSections);
+    expect([...cut.cuts.keys()].sort()).toEqual(['ss-all', 'ss-owned']);
+    const snap = buildSnapshot(cut.bundle, cut.cuts);
+    expect(snap).toEqual(buildSnapshot((await loadBundle(dir2)).bundle));
+    expect(snap.sockets.sockets.filter((s) => s.processes[0]?.name === 'leaky-app')).toHaveLength(60);
+  });
+
+  it('reads an owners listing alone (no ss-all) whole, every socket kept', async () => {
+    const dir2 = join(dir, `bundle${n++}`);
+    const listing = readFileSync(new URL('ss/new-tanp.txt', FIXTURES), 'utf8');
+    await saveBundle(dir2, { node: 'n1', transport: 'file', collectedAt: '2026-01-01T00:00:00.000Z', intervalSec: 5, sections: [{ name: 'meta', stdout: meta, stderr: '', exitCode: 0 }, { name: 'ss-owned', stdout: listing, stderr: '', exitCode: 0 }] });
+    const cut = await loadBundle(dir2, cutSections);
+    expect(cut.cuts.size).toBe(0);
+    expect(buildSnapshot(cut.bundle, cut.cuts)).toEqual(buildSnapshot((await loadBundle(dir2)).bundle));
   });
 });

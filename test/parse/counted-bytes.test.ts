@@ -25,9 +25,9 @@ const PARTS = {
   queue: { ok: ['0', '1', '129', '7169', '123456789012345'], odd: ['1234567890123456', '', '1a', '-1', '*', ' '] },
   endpoint: {
     ok: ['10.0.12.7:31493', '172.1.5.9:5122', '[::ffff:172.1.8.162]:56219', '::ffff:10.0.0.1:80', '[::1]:22', ':::22', '*:*', '0.0.0.0:*', '[::]:*', '127.0.0.53%lo:53', '[fe80::1%eth0]:22', 'a:1:2', '1.2.3.4:8**', 'host:123456', '1.2.3.4:65536', ':80'],
-    odd: ['localhost:smtp', '*:ssh', '10.0.0.2:50x0', '1.2.3.4:', 'a:1a', 'x::', '1.2.3.4:8\r', '', ':', '::', '[::1]:ipp', '1.2.3.4'],
+    odd: ['localhost:smtp', '*:ssh', '10.0.0.2:50x0', '1.2.3.4:', 'a:1a', 'x::', '1.2.3.4:8\r', '', ':', '::', '[::1]:ipp', '1.2.3.4', 'users:((1:80', 'xusers:((:1'],
   },
-  tail: { ok: ['', ' ', '   ', '\t', ' users:(("kube-proxy",pid=1515,fd=10))', '  timer:(keepalive,1min,0)', ' ESTAB'], odd: ['\r', 'x', ':1', '\t bbr'] },
+  tail: { ok: ['', ' ', '   ', '\t', ' users:(("kube-proxy",pid=1515,fd=10))', '  users:(("leaky-app",pid=29708,fd=20))', '  timer:(keepalive,1min,0)', ' ESTAB'], odd: ['\r', 'x', ':1', '\t bbr', ' users:(', 'users:((', ' users:(("a",1,2))x'] },
   lead: { ok: ['tcp', 'tcp6'], odd: ['tcp66', 'udp', 'tcp4', 'TCP', ''] },
 };
 
@@ -55,13 +55,18 @@ function mutate(r: () => number, line: string): string {
   return line.slice(0, at) + String.fromCharCode(c) + line.slice(at + 1);
 }
 
-/** What the pattern says of each line from `from`, walking as the byte scanner does: the starts of the lines it does not take, and its tallies. */
-function byPattern(text: string, tool: Tool, states: ReadonlySet<TcpState>): { stops: number[]; tallies: number[] } {
+/**
+ * What the pattern says of each line, walking as the byte scanner does: the starts of the lines it
+ * does not take, and its tallies. `ownersOnly`: the limit an owners listing gives it (src/parse/ss.ts),
+ * where the next `users:((` is.
+ */
+function byPattern(text: string, tool: Tool, states: ReadonlySet<TcpState>, ownersOnly: boolean): { stops: number[]; tallies: number[] } {
   const lines = new CountedLines(tool, states);
   const stops: number[] = [];
   let p = 0;
   while (p < text.length) {
-    if (lines.match(text, p)) {
+    const users = ownersOnly ? text.indexOf('users:((', p) : -1;
+    if (lines.match(text, p, users === -1 ? Infinity : users)) {
       p = lines.next;
       continue;
     }
@@ -72,10 +77,10 @@ function byPattern(text: string, tool: Tool, states: ReadonlySet<TcpState>): { s
   return { stops, tallies: [...lines.tallies] };
 }
 
-function byBytes(text: string, tool: Tool, states: ReadonlySet<TcpState>): { stops: number[]; tallies: number[] } {
+function byBytes(text: string, tool: Tool, states: ReadonlySet<TcpState>, ownersOnly: boolean): { stops: number[]; tallies: number[] } {
   const lines = new CountedLines(tool, states);
   const counter = new CountedBytes(text.length + 1);
-  counter.configure(tool, lines.states, lines.words);
+  counter.configure(tool, lines.states, lines.words, ownersOnly);
   counter.bytes.write(text, 'latin1');
   const stops: number[] = [];
   let p = 0;
@@ -89,9 +94,9 @@ function byBytes(text: string, tool: Tool, states: ReadonlySet<TcpState>): { sto
   return { stops, tallies: counter.tallies().map(([, n]) => n) };
 }
 
-const STATE_SETS: [string, ReadonlySet<TcpState>][] = [
-  ['the counted-only states', new Set(COUNTED_ONLY_STATES)],
-  ["an owners listing's ownerless states", new Set<TcpState>(['CLOSE-WAIT', 'SYN-RECV'])],
+const STATE_SETS: [string, ReadonlySet<TcpState>, boolean][] = [
+  ['the counted-only states', new Set(COUNTED_ONLY_STATES), false],
+  ["an owners listing's ownerless states, lines with owners left to the parser", new Set<TcpState>(['CLOSE-WAIT', 'SYN-RECV']), true],
 ];
 
 describe('counted lines on the bytes', () => {
@@ -101,15 +106,15 @@ describe('counted lines on the bytes', () => {
   });
 
   for (const tool of ['ss', 'netstat'] as const) {
-    for (const [name, states] of STATE_SETS) {
+    for (const [name, states, ownersOnly] of STATE_SETS) {
       it(`takes exactly the ${tool} lines the pattern takes, for ${name}`, () => {
         const r = rng(tool === 'ss' ? 41 : 43);
         for (let round = 0; round < 40; round++) {
           const lines = Array.from({ length: 500 }, () => mutate(r, tool === 'ss' ? ssLine(r) : netstatLine(r)));
           // Sometimes the last line has no newline: the end of the text ends its last column.
           const text = lines.join('\n') + (r() < 0.5 ? '\n' : '');
-          const pattern = byPattern(text, tool, states);
-          expect(byBytes(text, tool, states)).toEqual(pattern);
+          const pattern = byPattern(text, tool, states, ownersOnly);
+          expect(byBytes(text, tool, states, ownersOnly)).toEqual(pattern);
         }
       });
     }
@@ -118,11 +123,11 @@ describe('counted lines on the bytes', () => {
   it('takes the lines real listings print, and counts them by state', () => {
     const text = readFileSync(new URL('../fixtures/ss/real-tan.txt', import.meta.url), 'latin1');
     const states = new Set(COUNTED_ONLY_STATES);
-    const bytes = byBytes(text, 'ss', states);
-    expect(bytes).toEqual(byPattern(text, 'ss', states));
+    const bytes = byBytes(text, 'ss', states, false);
+    expect(bytes).toEqual(byPattern(text, 'ss', states, false));
     expect(bytes.tallies.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     const netstat = readFileSync(new URL('../fixtures/netstat/tan.txt', import.meta.url), 'latin1');
-    expect(byBytes(netstat, 'netstat', states)).toEqual(byPattern(netstat, 'netstat', states));
+    expect(byBytes(netstat, 'netstat', states, false)).toEqual(byPattern(netstat, 'netstat', states, false));
   });
 
   it('refuses words it could not tell apart as the pattern does', () => {
