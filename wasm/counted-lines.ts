@@ -66,7 +66,8 @@ export function tally(i: i32): i32 {
 }
 
 // The scans below read 16 bytes at a time (WebAssembly SIMD) and ignore what lies past `end`; the
-// caller leaves room after the text, so a read past it stays in memory.
+// caller leaves room after the text, so a read past it stays in memory. The steps of a line
+// (spaces, queue, endpoint) pass a miss on: given -1 they answer -1, so a line reads as a chain.
 
 /** Bits 0..n-1 of a 16-lane mask: the lanes before `end` when the chunk at q runs past it. */
 @inline function lanes(q: i32, end: i32): i32 {
@@ -81,7 +82,7 @@ export function tally(i: i32): i32 {
 
 /** After one or more spaces at p; -1 when there is none. */
 @inline function spaces(p: i32, end: i32): i32 {
-  if (p >= end || at(p) != SPACE) return -1;
+  if (p < 0 || p >= end || at(p) != SPACE) return -1;
   let q = p + 1;
   while (q < end) {
     const others = ~i8x16.bitmask(i8x16.eq(v128.load(q), i8x16.splat(<i8>SPACE))) & lanes(q, end);
@@ -93,6 +94,7 @@ export function tally(i: i32): i32 {
 
 /** After 1 to 15 digits and one or more spaces at p; -1 when they are not there. */
 @inline function queue(p: i32, end: i32): i32 {
+  if (p < 0) return -1;
   let q = p;
   while (q < end && <u32>(at(q) - 48) < 10) q++;
   const n = q - p;
@@ -102,6 +104,7 @@ export function tally(i: i32): i32 {
 
 /** The end of the endpoint at p (a byte that is a column end, or `end`); -1 when it is not one. */
 @inline function endpoint(p: i32, end: i32): i32 {
+  if (p < 0) return -1;
   let q = p;
   let colon = -1;
   while (q < end) {
@@ -145,6 +148,7 @@ const USERS: u64 = 0x28283a7372657375;
   const last = e - 8;
   let q = p;
   while (q <= last) {
+    // Where a `u` is, then the eight bytes from there at once.
     let us = i8x16.bitmask(i8x16.eq(v128.load(q), i8x16.splat(<i8>117))) & lanes(q, last + 1);
     while (us != 0) {
       if (load<u64>(q + ctz(us)) == USERS) return true;
@@ -174,17 +178,9 @@ const USERS: u64 = 0x28283a7372657375;
  * up to the peer's last byte; -1 when they are not there.
  */
 @inline function columns(p: i32, end: i32): i32 {
-  let q = spaces(p, end);
-  if (q < 0) return -1;
-  q = queue(q, end);
-  if (q < 0) return -1;
-  q = queue(q, end);
-  if (q < 0) return -1;
-  q = endpoint(q, end);
-  if (q < 0) return -1;
-  q = spaces(q, end);
-  if (q < 0) return -1;
-  return endpoint(q, end);
+  const recvQ = spaces(p, end);
+  const local = queue(queue(recvQ, end), end);
+  return endpoint(spaces(endpoint(local, end), end), end);
 }
 
 /** The index of the word of the last line matched. */
@@ -199,12 +195,11 @@ function ssLine(p: i32, end: i32): i32 {
 
 /** The end of the netstat counted line at p (where its pattern ends); -1 when it is not one. Sets `which`. */
 function netstatLine(p: i32, end: i32): i32 {
+  // `tcp`, or `tcp6`.
   if (p + 3 > end || at(p) != 116 || at(p + 1) != 99 || at(p + 2) != 112) return -1;
   let q = p + 3;
   if (q < end && at(q) == 54) q++;
-  q = columns(q, end);
-  if (q < 0) return -1;
-  q = spaces(q, end);
+  q = spaces(columns(q, end), end);
   if (q < 0) return -1;
   which = wordAt(q, end);
   if (which < 0) return -1;

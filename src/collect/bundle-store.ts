@@ -5,7 +5,7 @@
  * status) beside `<section>.out` and `<section>.err`, so a human can read the raw outputs directly.
  */
 import { readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RawBundle } from '../domain/raw.js';
 import { ANALYZE_USAGE, inputInvalid } from '../errors.js';
@@ -49,8 +49,6 @@ function parseManifest(json: unknown): BundleManifest {
 }
 
 export const BUNDLE_MANIFEST = 'bundle.json';
-/** `<section>.out` and `<section>.err`, the names {@link saveBundle} writes. */
-const SECTION_FILE = /^[a-z0-9-]+\.(?:out|err)$/;
 
 export async function saveBundle(dir: string, bundle: RawBundle): Promise<void> {
   await mkdir(dir, { recursive: true });
@@ -79,44 +77,24 @@ export async function loadBundle(
   dir: string,
   cut: (sections: readonly string[]) => Readonly<Record<string, CutSpec>> = () => ({}),
 ): Promise<{ bundle: RawBundle; cuts: Map<string, ListingCut> }> {
-  const cuts = new Map<string, ListingCut>();
-  let specs: Readonly<Record<string, CutSpec>> = {};
-  /**
-   * A section file's text ('' when it cannot be read): with its listing cut out when it is one of
-   * `cut` and starts like one, else whole. Read synchronously, as the cut is: an asynchronous read
-   * takes an event-loop turn per step, and the cut holds the loop until it is done.
-   */
-  const readText = (name: string): string => {
-    const section = name.endsWith('.out') ? name.slice(0, -'.out'.length) : null;
-    const spec = section === null ? undefined : specs[section];
-    if (section !== null && spec !== undefined) {
-      const file = readCutFile(join(dir, name), { section: spec });
-      if (file) {
-        cuts.set(section, file.cut);
-        return file.text;
-      }
-    }
-    try {
-      return decodeOutput(readFileSync(join(dir, name)));
-    } catch {
-      return '';
-    }
-  };
-  // A file the manifest does not name is dropped.
-  const names = await readdir(dir).catch(() => [] as string[]);
   let manifest: BundleManifest;
   try {
     manifest = parseManifest(JSON.parse(await readFile(join(dir, BUNDLE_MANIFEST), 'utf8')));
   } catch (err) {
     throw inputInvalid(`${dir} is not a tcpcheck bundle: ${BUNDLE_MANIFEST} is missing or malformed (${(err as Error).message.split('\n')[0]})`, ANALYZE_USAGE);
   }
-  specs = cut(manifest.sections.map((s) => s.name));
-  const present = new Set(names.filter((n) => SECTION_FILE.test(n)));
+  const specs = cut(manifest.sections.map((s) => s.name));
+  const cuts = new Map<string, ListingCut>();
   const texts = new Map<string, string>();
-  const read = (f: string): string => {
-    if (!present.has(f)) return '';
-    let text = texts.get(f);
-    if (text === undefined) texts.set(f, (text = readText(f)));
+  /**
+   * A section file's text ('' when it is missing or cannot be read), read once: with its listing
+   * cut out when `cut` names its section and it starts like one, else whole. Read synchronously, as
+   * the cut is: an asynchronous read takes an event-loop turn per step, and the cut holds the loop
+   * until it is done. Only files the manifest names are read (their names are checked above).
+   */
+  const read = (file: string): string => {
+    let text = texts.get(file);
+    if (text === undefined) texts.set(file, (text = readSection(dir, file, specs, cuts)));
     return text;
   };
   // The cut listings first, in `cut`'s order (the big table, then the owners listing): the first
@@ -124,4 +102,22 @@ export async function loadBundle(
   for (const name of Object.keys(specs)) read(`${name}.out`);
   const sections = manifest.sections.map((s) => ({ name: s.name, exitCode: s.exitCode, stdout: read(`${s.name}.out`), stderr: read(`${s.name}.err`) }));
   return { bundle: { node: manifest.node, transport: manifest.transport, collectedAt: manifest.collectedAt, intervalSec: manifest.intervalSec, sections }, cuts };
+}
+
+/** One section file of `dir` as {@link loadBundle} reads it, its cut (if any) put in `cuts`. */
+function readSection(dir: string, file: string, specs: Readonly<Record<string, CutSpec>>, cuts: Map<string, ListingCut>): string {
+  const section = file.endsWith('.out') ? file.slice(0, -'.out'.length) : null;
+  const spec = section === null ? undefined : specs[section];
+  if (section !== null && spec !== undefined) {
+    const cutFile = readCutFile(join(dir, file), { section: spec });
+    if (cutFile) {
+      cuts.set(section, cutFile.cut);
+      return cutFile.text;
+    }
+  }
+  try {
+    return decodeOutput(readFileSync(join(dir, file)));
+  } catch {
+    return '';
+  }
 }

@@ -10,12 +10,15 @@ import { ANALYZE_USAGE, inputInvalid } from '../errors.js';
 /** Largest file read: far above any real listing (a million sockets is 80 MB), below V8's string limit. */
 export const MAX_READ_BYTES = 2 ** 30;
 
+/** The error for an input over {@link MAX_READ_BYTES}; `what` says how much it held. */
+const tooBig = (what: string) => inputInvalid(`${what}: tcpcheck reads files up to 1 GiB; cut out the part to analyze`, ANALYZE_USAGE);
+
 export async function readWhole(path: string): Promise<Buffer> {
   const fh = await open(path, 'r');
   try {
     const { size } = await fh.stat();
     if (size === 0) return await fh.readFile();
-    if (size > MAX_READ_BYTES) throw inputInvalid(`${path} holds ${size} bytes: tcpcheck reads files up to 1 GiB; cut out the part to analyze`, ANALYZE_USAGE);
+    if (size > MAX_READ_BYTES) throw tooBig(`${path} holds ${size} bytes`);
     const buf = Buffer.allocUnsafe(size);
     let done = 0;
     while (done < size) {
@@ -39,7 +42,7 @@ export async function readStream(stream: AsyncIterable<Buffer | string>, name: s
   for await (const chunk of stream) {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     size += bytes.length;
-    if (size > MAX_READ_BYTES) throw inputInvalid(`${name} holds more than 1 GiB: tcpcheck reads up to 1 GiB; cut out the part to analyze`, ANALYZE_USAGE);
+    if (size > MAX_READ_BYTES) throw tooBig(`${name} holds more than 1 GiB`);
     chunks.push(bytes);
   }
   return Buffer.concat(chunks, size);

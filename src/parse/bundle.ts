@@ -24,17 +24,17 @@ import { parseSysctl } from './sysctl.js';
 /** States the plan asks owners for; only these can take an owner from `ss-owned`. */
 const OWNED_STATES = new Set(['LISTEN', 'CLOSE-WAIT', 'SYN-RECV']);
 
-/** The full-table sources (`ss-all`, `/proc/net/tcp`) only count these; see {@link SocketTable.countedOnly}. */
-const COUNT_ONLY = LISTING_COUNT_ONLY;
-
 /**
- * Sections whose listing may come cut out of the section's text (src/parse/listing-cut.ts), given
- * the bundle's section names, and how each is read: `ss-all`, the big one, with the counted-only
- * states; `ss-owned`, when `ss-all` is there too, for its listeners and owned sockets only, as
- * {@link buildSnapshot} reads it (alone it is read whole, every socket kept).
+ * Of the bundle's sections, those whose listing may come cut out of the section's text
+ * (src/parse/listing-cut.ts), in the order to read them, and how each is read: `ss-all`, the big
+ * one, with the counted-only states; `ss-owned` beside it for its listeners and owned sockets only,
+ * as {@link buildSnapshot} reads it (alone it is read whole, every socket kept, and not cut).
  */
 export function cutSections(sections: readonly string[]): Readonly<Record<string, CutSpec>> {
-  return sections.includes(Sections.ssAll) ? { [Sections.ssAll]: { kind: 'ss' }, [Sections.ssOwned]: { kind: 'ss', ownersOnly: true } } : { [Sections.ssAll]: { kind: 'ss' } };
+  if (!sections.includes(Sections.ssAll)) return {};
+  const specs: Record<string, CutSpec> = { [Sections.ssAll]: { kind: 'ss' } };
+  if (sections.includes(Sections.ssOwned)) specs[Sections.ssOwned] = { kind: 'ss', ownersOnly: true };
+  return specs;
 }
 
 /**
@@ -177,7 +177,7 @@ function readSockets(
       notes.push({ source: Sections.ssAll, message: 'could not read the socket table: neither ss nor /proc/net/tcp produced output' });
       return { table: { sockets: [], counts: {}, countedOnly: [], coverage: { kind: 'partial' }, ownersKnown: false }, listenSamples: [] };
     }
-    const proc = parseProcNetTcp(procSection.stdout, Sections.procNetTcp, { listenBacklog: somaxconn, countOnly: COUNT_ONLY });
+    const proc = parseProcNetTcp(procSection.stdout, Sections.procNetTcp, { listenBacklog: somaxconn, countOnly: LISTING_COUNT_ONLY });
     issues.push(proc.issue);
     notes.push({ source: Sections.procNetTcp, message: 'ss not found: read /proc/net/tcp; no process owners' });
     if (somaxconn > 0) {
@@ -190,14 +190,13 @@ function readSockets(
     };
   }
 
-  // Beside the full table, the owners listing is read only for listeners and owned sockets.
-  // With the full table there, the owners listing is read for its listeners and owned sockets only (cutSections cuts it so too).
+  // Beside the full table, the owners listing is read only for listeners and owned sockets (cutSections cuts it so too).
   const withCut = <R extends SsParseResult>(parsed: R | null, name: string): R | null => {
     const cut = cuts.get(name);
     return parsed && cut ? addCut(parsed, cut) : parsed;
   };
   const owned = withCut(ownedSection ? parseSs(ownedSection.stdout, Sections.ssOwned, { ownersOnly: allSection !== undefined }) : null, Sections.ssOwned);
-  const all = withCut(allSection ? parseSs(allSection.stdout, Sections.ssAll, { countOnly: COUNT_ONLY }) : null, Sections.ssAll);
+  const all = withCut(allSection ? parseSs(allSection.stdout, Sections.ssAll, { countOnly: LISTING_COUNT_ONLY }) : null, Sections.ssAll);
   if (owned) issues.push(owned.issue);
   if (all) issues.push(all.issue);
 

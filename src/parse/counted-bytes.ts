@@ -13,7 +13,6 @@ import type { TcpState } from '../domain/snapshot.js';
 import { COUNTED_LINES_WASM } from './counted-lines.wasm.js';
 
 interface ScannerExports {
-  memory: WebAssembly.Memory;
   TEXT: WebAssembly.Global;
   STOP_END: WebAssembly.Global;
   configure(tool: number, count: number, ownersOnly: number): void;

@@ -24,8 +24,9 @@ import { NetstatScanner, type NetstatParseResult } from './netstat.js';
 import { SsScanner, type SsParseResult } from './ss.js';
 
 /**
- * States a full listing only counts (see {@link COUNTED_ONLY_STATES}), in a transcript and in a
- * bundle's `ss-all` alike: the cut reads its run with these, so it fits both readers.
+ * States a full listing only counts (see {@link COUNTED_ONLY_STATES}): in a transcript, in a
+ * bundle's full-table sources (`ss-all`, `/proc/net/tcp`) and in the cut alike, so the cut's run
+ * fits every reader.
  */
 export const LISTING_COUNT_ONLY: ReadonlySet<TcpState> = new Set(COUNTED_ONLY_STATES);
 

@@ -109,7 +109,16 @@ export abstract class ListingScanner {
   protected firstData = -1;
   protected lastHeader = -1;
 
-  constructor(tool: 'ss' | 'netstat', source: string, countOnly: ReadonlySet<TcpState>) {
+  /**
+   * @param countOnly States whose lines are only counted.
+   * @param ownersOnly An owners listing: a line that shows owners is read in full whatever its state.
+   */
+  constructor(
+    tool: 'ss' | 'netstat',
+    source: string,
+    countOnly: ReadonlySet<TcpState>,
+    protected readonly ownersOnly = false,
+  ) {
     this.issue = createIssue(source);
     this.counted = new CountedLines(tool, countOnly);
   }
@@ -126,12 +135,7 @@ export abstract class ListingScanner {
    * line that shows owners is read in full (an owners listing): for src/parse/counted-bytes.ts.
    */
   countedWords(): { states: readonly TcpState[]; words: readonly string[]; ownersOnly: boolean } {
-    return { states: this.counted.states, words: this.counted.words, ownersOnly: this.readsOwners };
-  }
-
-  /** True when lines that show owners are read in full and the rest only counted (`ownersOnly`). */
-  protected get readsOwners(): boolean {
-    return false;
+    return { states: this.counted.states, words: this.counted.words, ownersOnly: this.ownersOnly };
   }
 
   /** Counts `n` counted lines of `state` read elsewhere, on the bytes (src/parse/counted-bytes.ts), as if read here. */
@@ -160,17 +164,16 @@ export class SsScanner extends ListingScanner {
   private nextUsers = -2;
   private readonly defaultState: TcpState;
   private readonly countOnly: ReadonlySet<TcpState>;
-  private readonly ownersOnly: boolean;
   private text = '';
   /** Set while a read stops at the first line that is not a socket: such a line is then left unread, not counted as skipped. */
   private untilOther = false;
 
   constructor(source: string, opts: Omit<SsParseOptions, 'from' | 'to'> = {}) {
     // An owners listing's ownerless lines are only counted: most take the counted-line match.
-    super('ss', source, opts.ownersOnly ? new Set([...(opts.countOnly ?? NO_STATES), ...OWNERLESS_COUNTED]) : (opts.countOnly ?? NO_STATES));
+    const ownersOnly = opts.ownersOnly ?? false;
+    super('ss', source, ownersOnly ? new Set([...(opts.countOnly ?? NO_STATES), ...OWNERLESS_COUNTED]) : (opts.countOnly ?? NO_STATES), ownersOnly);
     this.defaultState = opts.defaultState ?? 'UNKNOWN';
     this.countOnly = opts.countOnly ?? NO_STATES;
-    this.ownersOnly = opts.ownersOnly ?? false;
   }
 
   read(text: string, from: number, to: number, untilOther = false): number {
@@ -276,10 +279,6 @@ export class SsScanner extends ListingScanner {
     // One object shape for every socket, properties in the order of the domain type.
     this.sockets.push({ state, recvQ, sendQ, localAddress, localPort, peerAddress, peerPort, processes });
     return this.count(state);
-  }
-
-  protected override get readsOwners(): boolean {
-    return this.ownersOnly;
   }
 
   /** True when the line at [start, end) shows owners. */

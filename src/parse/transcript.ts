@@ -32,12 +32,6 @@ export interface TranscriptOptions {
   capture?: Uint8Array;
 }
 
-/**
- * ESTAB, TIME-WAIT and FIN-WAIT-2 are only counted here too: a saved listing can hold a million of them, and
- * no rule reads more of them than their number (see {@link COUNTED_ONLY_STATES}).
- */
-const COUNT_ONLY = LISTING_COUNT_ONLY;
-
 /** One socket listing read from a block. */
 interface TableBlock {
   sockets: Socket[];
@@ -157,7 +151,7 @@ function readLabelled(block: TranscriptBlock, cmd: CommandInfo, a: Assembly): vo
   switch (cmd.kind) {
     case 'ss': {
       const plain = cmd.state === null && !cmd.listenOnly;
-      const parsed = takeCut('ss', parseSs(a.text, source, { defaultState: cmd.state ?? 'UNKNOWN', countOnly: cmd.listenOnly ? undefined : COUNT_ONLY, from: block.from, to: block.to }), block, plain, a);
+      const parsed = takeCut('ss', parseSs(a.text, source, { defaultState: cmd.state ?? 'UNKNOWN', countOnly: cmd.listenOnly ? undefined : LISTING_COUNT_ONLY, from: block.from, to: block.to }), block, plain, a);
       a.issues.push(parsed.issue);
       for (const [name, port] of parsed.serviceNames) a.serviceNames.set(name, port);
       if (cmd.listenOnly) {
@@ -169,9 +163,9 @@ function readLabelled(block: TranscriptBlock, cmd: CommandInfo, a: Assembly): vo
       return;
     }
     case 'netstat':
-      return addNetstat(takeCut('netstat', parseNetstat(a.text, source, { countOnly: COUNT_ONLY, from: block.from, to: block.to }), block, true, a), labelledCoverage(cmd), cmd.listenOnly, cmd.owners, a);
+      return addNetstat(takeCut('netstat', parseNetstat(a.text, source, { countOnly: LISTING_COUNT_ONLY, from: block.from, to: block.to }), block, true, a), labelledCoverage(cmd), cmd.listenOnly, cmd.owners, a);
     case 'proc-net-tcp': {
-      const parsed = parseProcNetTcp(body, source, { countOnly: COUNT_ONLY });
+      const parsed = parseProcNetTcp(body, source, { countOnly: LISTING_COUNT_ONLY });
       a.issues.push(parsed.issue);
       addProcListeners(parsed.sockets, a);
       addTable(parsed, cmd.filtered || cmd.ports ? { kind: 'partial' } : { kind: 'full' }, false, a);
@@ -231,13 +225,13 @@ function readByContent(block: TranscriptBlock, unlabelled: boolean, a: Assembly)
         break;
       }
       case 'ss':
-        addSsRun(parseSs(run.text, source, { countOnly: COUNT_ONLY }), coverage, a);
+        addSsRun(parseSs(run.text, source, { countOnly: LISTING_COUNT_ONLY }), coverage, a);
         break;
       case 'netstat':
-        addNetstatRun(parseNetstat(run.text, source, { countOnly: COUNT_ONLY }), run.text, coverage, a);
+        addNetstatRun(parseNetstat(run.text, source, { countOnly: LISTING_COUNT_ONLY }), run.text, coverage, a);
         break;
       case 'proc-net-tcp': {
-        const parsed = parseProcNetTcp(run.text, source, { countOnly: COUNT_ONLY });
+        const parsed = parseProcNetTcp(run.text, source, { countOnly: LISTING_COUNT_ONLY });
         a.issues.push(parsed.issue);
         addProcListeners(parsed.sockets, a);
         addTable(parsed, coverage, false, a);
@@ -267,7 +261,7 @@ function readAsOneListing(block: TranscriptBlock, a: Assembly): boolean {
   const kind = leadingListingKind(block.body);
   if (kind === null) return false;
   const source = sourceName(kind, block.line);
-  const range = { countOnly: COUNT_ONLY, from: block.from, to: block.to };
+  const range = { countOnly: LISTING_COUNT_ONLY, from: block.from, to: block.to };
   const read = kind === 'ss' ? parseSs(a.text, source, range) : parseNetstat(a.text, source, range);
   const cut = cutIn(kind, block, true, a);
   const parsed = cut ? addCut(read, cut) : read;
